@@ -1,0 +1,73 @@
+"""Settings in one place: name, default, help. Each can be set by environment variable.
+
+``CRITICA_<NAME>`` (upper case) overrides the default; a bad value fails at
+start-up with a message naming the variable and what it accepts.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from critica.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+
+    @property
+    def env(self) -> str:
+        return f"CRITICA_{self.name.upper()}"
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("max_input_bytes", 50_000_000, "Largest review input accepted, in bytes (text or HTML)."),
+    Setting("max_analyzed_chars", 200_000, "Cleaned text longer than this is cut, with a warning, before analysis."),
+    Setting("fetch_timeout", 10.0, "Seconds to wait for a review URL before giving up."),
+    Setting("fetch_private_hosts", False, "Allow fetching URLs on loopback or private network addresses."),
+    Setting("threads", 0, "Threads for model inference (0: all cores)."),
+    Setting("batch_size", 64, "Reviews analysed per batch by analyze_many."),
+    Setting("min_english_confidence", 0.5, "Below this language-ID confidence for English a text is left unscored."),
+    Setting("fresh_threshold", 60.0, "Score at or above which a review counts as fresh (calibrated on Rotten Tomatoes data)."),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def _coerce(setting: Setting, raw: str) -> Any:
+    kind = type(setting.default)
+    try:
+        if kind is bool:
+            if raw.lower() in {"1", "true", "yes", "on"}:
+                return True
+            if raw.lower() in {"0", "false", "no", "off"}:
+                return False
+            raise ValueError(raw)
+        return kind(raw)
+    except ValueError:
+        raise ConfigError(
+            f"{setting.env}={raw!r} is not a valid {kind.__name__}; {setting.help} "
+            f"Unset it to use the default ({setting.default!r})."
+        ) from None
+
+
+@lru_cache(maxsize=1)
+def settings() -> dict[str, Any]:
+    """Current settings: defaults overridden by ``CRITICA_*`` environment variables."""
+    values = {}
+    for s in SETTINGS:
+        raw = os.environ.get(s.env)
+        values[s.name] = s.default if raw is None else _coerce(s, raw)
+    return values
+
+
+def get(name: str) -> Any:
+    """One setting's current value."""
+    if name not in _BY_NAME:
+        raise ConfigError(f"unknown setting {name!r}; known settings: {sorted(_BY_NAME)}")
+    return settings()[name]

@@ -1,0 +1,128 @@
+"""Load and prepare the labelled datasets in ``../shared/datasets`` for training.
+
+Everything here is deterministic: the same folder gives the same examples in
+the same order, so a training run can be resumed and reproduced.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+# SST and MR are distributed lower-cased and Penn-tokenised; real reviews are
+# not. Undo the tokenisation so the encoder sees text shaped like its input.
+_DETOK = [
+    (re.compile(r" n't\b"), "n't"),
+    (re.compile(r" '(s|re|ve|ll|d|m)\b"), r"'\1"),
+    (re.compile(r"-lrb-\s*"), "("),
+    (re.compile(r"\s*-rrb-"), ")"),
+    (re.compile(r"``\s*|\s*''"), '"'),
+    (re.compile(r" ([.,;:!?%)])"), r"\1"),
+    (re.compile(r"([($]) "), r"\1"),
+    (re.compile(r"\s+"), " "),
+]
+
+
+def detokenize(text: str) -> str:
+    """Turn Penn-tokenised text ("it 's ca n't") back into ordinary prose."""
+    for pattern, repl in _DETOK:
+        text = pattern.sub(repl, text)
+    return text.strip()
+
+
+def norm_key(text: str) -> str:
+    """A key for overlap tests: letters and digits only."""
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as fh:  # type: ignore[operator]
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def file_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def fold_of(text: str, folds: int) -> int:
+    """Stable fold assignment from the text itself (independent of row order)."""
+    return int(hashlib.md5(norm_key(text).encode()).hexdigest(), 16) % folds
+
+
+@dataclass
+class Example:
+    text: str
+    pol: int = -1  # 0 negative / 1 positive / -1 unknown
+    fine: int = -1  # SST-5 class 0..4 / -1 unknown
+    subj: int = -1  # 1 opinion / 0 plot-or-fact / -1 unknown
+
+
+@dataclass
+class SentenceData:
+    train: list[Example]
+    sst2_dev: list[Example]
+    sst5_dev: list[Example]
+    subj_heldout: list[Example]
+    sources: dict[str, str]  # dataset file -> sha256
+
+
+def _overlaps(key: str, dev_keys: list[str]) -> bool:
+    return any(k in key or key in k for k in dev_keys)
+
+
+def load_sentence_data(root: Path, subj_fold: int = 0, folds: int = 5) -> SentenceData:
+    """Multi-task sentence examples; dev text never leaks into training.
+
+    MR lines contain SST sentences, so MR lines overlapping any SST dev
+    sentence are dropped from training. Subjectivity keeps fold ``subj_fold``
+    of ``folds`` out for evaluation (``subj_fold=-1`` trains on all of it).
+    """
+    files = {
+        "sst2/train.jsonl", "sst2/dev.jsonl", "sst5/train.jsonl",
+        "sst5/dev.jsonl", "mr/all.jsonl", "subj/train.jsonl",
+    }
+    rows = {name: read_jsonl(root / name) for name in files}
+    sources = {name: file_sha256(root / name) for name in sorted(files)}
+    sst2_dev = [Example(detokenize(r["text"]), pol=r["label"]) for r in rows["sst2/dev.jsonl"]]
+    sst5_dev = [Example(detokenize(r["text"]), fine=r["label"]) for r in rows["sst5/dev.jsonl"]]
+    dev_keys = sorted({norm_key(e.text) for e in sst2_dev + sst5_dev}, key=len)
+
+    merged: dict[str, Example] = {}
+
+    def add(text: str, **labels: int) -> None:
+        text = detokenize(text)
+        ex = merged.setdefault(norm_key(text), Example(text))
+        for name, value in labels.items():
+            setattr(ex, name, value)
+
+    for r in rows["sst5/train.jsonl"]:
+        lab = r["label"]
+        add(r["text"], fine=lab, **({"pol": int(lab >= 3)} if lab != 2 else {}))
+    for r in rows["sst2/train.jsonl"]:
+        add(r["text"], pol=r["label"])
+    for r in rows["mr/all.jsonl"]:
+        key = norm_key(r["text"])
+        if key not in merged and not _overlaps(key, dev_keys):
+            add(r["text"], pol=r["label"])
+    heldout = []
+    for r in rows["subj/train.jsonl"]:
+        ex = Example(detokenize(r["text"]), subj=r["label"])
+        if subj_fold >= 0 and fold_of(ex.text, folds) == subj_fold:
+            heldout.append(ex)
+        else:
+            add(r["text"], subj=r["label"])
+    train = [merged[k] for k in sorted(merged)]
+    return SentenceData(train, sst2_dev, sst5_dev, heldout, sources)
+
+
+def iter_imdb(root: Path) -> Iterator[dict]:
+    """IMDb training reviews with ``<br />`` turned into paragraph breaks."""
+    for row in read_jsonl(root / "imdb/train.jsonl.gz"):
+        row["text"] = row["text"].replace("<br /><br />", "\n\n").replace("<br />", "\n")
+        yield row
