@@ -1,0 +1,50 @@
+# critica — the two commands of the quick start are `make demo` and `make test`.
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+TRAIN_VENV := .venv-train
+DATA ?= ../shared/datasets
+
+.PHONY: venv demo test check fmt train bench clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+venv: $(BIN)/.installed
+
+demo: venv  ## set up, then analyse the bundled sample reviews
+	$(BIN)/critica demo
+
+test: venv  ## set up, then run the whole test suite
+	$(BIN)/python -m pytest -q
+
+check: venv  ## format check, lint, types, tests
+	$(BIN)/ruff format --check critica tests training bench
+	$(BIN)/ruff check critica tests training bench
+	$(BIN)/mypy
+	$(BIN)/python -m pytest -q
+
+fmt: venv
+	$(BIN)/ruff format critica tests training bench
+	$(BIN)/ruff check --fix critica tests training bench
+
+$(TRAIN_VENV)/.installed: pyproject.toml
+	$(PY) -m venv $(TRAIN_VENV)
+	$(TRAIN_VENV)/bin/pip install -q --upgrade pip
+	$(TRAIN_VENV)/bin/pip install -q torch==2.13.0
+	$(TRAIN_VENV)/bin/pip install -q -e '.[train,test]'
+	touch $@
+
+train: $(TRAIN_VENV)/.installed  ## rebuild every shipped model file from DATA (resumable)
+	$(TRAIN_VENV)/bin/python -m training.train_sentence --data $(DATA) --out build/sentence
+	$(TRAIN_VENV)/bin/python -m training.export_onnx --data $(DATA) --checkpoint build/sentence/final.pt
+	$(TRAIN_VENV)/bin/python -m training.train_verdict --data $(DATA)
+
+bench: $(TRAIN_VENV)/.installed  ## speed figures (needs torch for the baseline)
+	$(TRAIN_VENV)/bin/python bench/speed.py --data $(DATA)
+
+clean:
+	rm -rf $(VENV) $(TRAIN_VENV) build .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,3 @@
+from critica.cli import main
+
+main()

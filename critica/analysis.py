@@ -1,0 +1,86 @@
+"""``Analysis``: the public, versioned result of analysing one review."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from critica.document import Credit, Entity, Rating, ReviewDoc, Sentence, Span, TitleGuess
+
+SCHEMA_VERSION = "1.0"
+
+
+@dataclass
+class AspectSummary:
+    """One aspect of the work and what the review says of it, with evidence sentences."""
+
+    name: str
+    polarity: float
+    evidence: list[int] = field(default_factory=list)  # indices into ``Analysis.sentences``
+
+
+@dataclass
+class Analysis:
+    """What critica concluded about one review, with the evidence. See docs/schema.md."""
+
+    text: str
+    score: float | None
+    fresh: bool | None
+    confidence: float
+    band: str | None
+    quote: Span | None
+    sentences: list[Sentence]
+    aspects: list[AspectSummary]
+    credits: list[Credit]
+    title: TitleGuess | None
+    rating: Rating | None
+    language: str | None
+    model_version: str
+    text_score: float | None = None
+    language_confidence: float = 0.0
+    unscored_reason: str | None = None
+    explanation: str = ""
+    entities: list[Entity] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    schema_version: str = SCHEMA_VERSION
+
+    @property
+    def scored(self) -> bool:
+        """False when the text could not be scored (see ``unscored_reason``)."""
+        return self.score is not None
+
+    @classmethod
+    def from_doc(cls, doc: ReviewDoc) -> Analysis:
+        """Freeze a finished pipeline document into the public result."""
+        aspects: dict[str, list[tuple[int, float]]] = {}
+        for i, s in enumerate(doc.sentences):
+            for a in s.aspects:
+                aspects.setdefault(a.name, []).append((i, a.polarity))
+        return cls(
+            text=doc.text,
+            score=doc.score if doc.scored else None,
+            fresh=doc.fresh if doc.scored else None,
+            confidence=doc.confidence if doc.scored else 0.0,
+            band=doc.band if doc.scored else None,
+            quote=doc.quote,
+            sentences=doc.sentences,
+            aspects=[
+                AspectSummary(name, round(sum(p for _, p in ev) / len(ev), 3), [i for i, _ in ev])
+                for name, ev in aspects.items()
+            ],
+            credits=doc.credits,
+            title=doc.title,
+            rating=doc.rating,
+            language=doc.language,
+            language_confidence=doc.language_confidence,
+            model_version=doc.model_version,
+            text_score=doc.text_score if doc.scored else None,
+            unscored_reason=doc.unscored_reason,
+            explanation=doc.explanation,
+            entities=doc.entities,
+            warnings=doc.warnings,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict; the layout is documented in docs/schema.md."""
+        return asdict(self)

@@ -1,0 +1,70 @@
+"""The sentence encoder: one ONNX pass gives the embedding and every sentence-level head."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import onnxruntime as ort
+from tokenizers import Tokenizer
+
+from critica.errors import ModelError
+from critica.models import FILES
+from critica.models.manifest import load_manifest
+
+NDArray = np.ndarray
+
+
+def softmax(logits: NDArray) -> NDArray:
+    """Row-wise softmax."""
+    shifted = np.exp(logits - logits.max(axis=-1, keepdims=True))
+    return shifted / shifted.sum(axis=-1, keepdims=True)  # type: ignore[no-any-return]
+
+
+class SentenceEncoder:
+    """Tokenize, batch by length, run the ONNX graph; outputs are per-head probabilities."""
+
+    def __init__(self, name: str = "sentence-v1", folder: Path = FILES, threads: int = 0) -> None:
+        self.manifest = load_manifest(name, folder)
+        self.version = str(self.manifest["version"])
+        self.heads: list[str] = list(self.manifest["heads"])
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads or os.cpu_count() or 1
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3
+        try:
+            self.session = ort.InferenceSession(
+                str(folder / self.manifest["onnx"]), options, providers=["CPUExecutionProvider"]
+            )
+            self.tokenizer = Tokenizer.from_file(str(folder / self.manifest["tokenizer"]))
+        except Exception as exc:  # onnxruntime raises its own untyped errors
+            raise ModelError(f"could not load sentence model {name}: {exc}; reinstall critica") from exc
+        self.tokenizer.no_padding()
+        self.tokenizer.enable_truncation(max_length=int(self.manifest.get("max_length", 128)))
+
+    def run(self, texts: Sequence[str], batch_size: int = 64) -> dict[str, NDArray]:
+        """Probabilities per head (``pol``, ``fine``, ``subj``) and ``embedding``, in input order."""
+        n = len(texts)
+        out: dict[str, NDArray] = {}
+        if n == 0:
+            return {h: np.zeros((0, 1), dtype=np.float32) for h in [*self.heads, "embedding"]}
+        encodings = self.tokenizer.encode_batch(list(texts))
+        order = np.argsort([len(e.ids) for e in encodings], kind="stable")
+        for lo in range(0, n, batch_size):
+            idx = order[lo : lo + batch_size]
+            width = max(len(encodings[i].ids) for i in idx)
+            ids = np.zeros((len(idx), width), dtype=np.int64)
+            mask = np.zeros((len(idx), width), dtype=np.int64)
+            for row, i in enumerate(idx):
+                length = len(encodings[i].ids)
+                ids[row, :length] = encodings[i].ids
+                mask[row, :length] = 1
+            feeds = {"input_ids": ids, "attention_mask": mask}
+            names = [o.name for o in self.session.get_outputs()]
+            for name, value in zip(names, self.session.run(names, feeds), strict=True):
+                if name not in out:
+                    out[name] = np.zeros((n, value.shape[1]), dtype=np.float32)
+                out[name][idx] = softmax(value) if name in self.heads else value
+        return out

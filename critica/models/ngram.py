@@ -1,0 +1,54 @@
+"""A sparse word n-gram model (TF-IDF + logistic regression), shipped as a term table.
+
+It is trained with scikit-learn in ``training/`` and run here with plain
+Python and numpy, tokenising exactly as scikit-learn's default analyzer does.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+import re
+from collections import Counter
+from pathlib import Path
+
+from critica.errors import ModelError
+
+_TOKEN = re.compile(r"(?u)\b\w\w+\b")
+
+
+def ngrams(text: str, n_max: int = 2) -> list[str]:
+    """Word 1..n-grams, lower-cased, as scikit-learn's ``word`` analyzer makes them."""
+    words = _TOKEN.findall(text.lower())
+    grams = list(words)
+    for n in range(2, n_max + 1):
+        grams += [" ".join(words[i : i + n]) for i in range(len(words) - n + 1)]
+    return grams
+
+
+class NgramModel:
+    """Logit of "positive" for a text: sublinear TF, IDF, L2 norm, then a linear model."""
+
+    def __init__(self, path: Path) -> None:
+        try:
+            with gzip.open(path, "rt", encoding="utf-8") as fh:
+                data = json.load(fh)
+        except (OSError, ValueError) as exc:
+            raise ModelError(f"n-gram model {path} is unreadable ({exc}); reinstall critica") from exc
+        self.n_max = int(data["n_max"])
+        self.intercept = float(data["intercept"])
+        self.idf: dict[str, float] = {}
+        self.weight: dict[str, float] = {}
+        for term, idf, weight in data["terms"]:
+            self.idf[term] = idf
+            self.weight[term] = weight
+
+    def logit(self, text: str) -> float:
+        """Decision value of the linear model (positive: positive review)."""
+        counts = Counter(g for g in ngrams(text, self.n_max) if g in self.idf)
+        if not counts:
+            return self.intercept
+        values = {t: (1.0 + math.log(c)) * self.idf[t] for t, c in counts.items()}
+        norm = math.sqrt(sum(v * v for v in values.values()))
+        return self.intercept + sum(v * self.weight[t] for t, v in values.items()) / norm

@@ -1,0 +1,113 @@
+"""Review-level verdict model: features from the sentence outputs, then small linear models.
+
+The same ``review_features`` function is used by training and at run time, so
+the shipped coefficients always meet the features they were fitted on.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from critica.document import Sentence
+from critica.errors import ModelError
+from critica.models import FILES
+from critica.models.manifest import load_manifest
+from critica.models.ngram import NgramModel
+
+# A sentence that turns the argument ("But...", "Ultimately...") usually carries
+# the critic's real judgement; one that concedes ("Despite...") less so.
+_TURN = re.compile(
+    r"^\W*(but|however|yet|still|nonetheless|nevertheless|ultimately|in the end|overall|"
+    r"all in all|in short|in sum|on balance|the bottom line|that said)\b",
+    re.IGNORECASE,
+)
+
+FEATURES = (
+    "wmean_pol", "conclusion_pol", "opening_pol", "balance", "min_pol", "max_pol",
+    "wmean_fine", "ngram", "opinion_share",
+)
+
+
+def sentence_weights(sentences: Sequence[Sentence], paragraph_of: Sequence[int]) -> np.ndarray:
+    """How much each sentence counts: opinion over plot, conclusion over set-up, turns over concessions."""
+    n = len(sentences)
+    if n == 0:
+        return np.zeros(0)
+    last_para = max(paragraph_of) if paragraph_of else 0
+    weights = np.empty(n)
+    for i, s in enumerate(sentences):
+        position = 1.0 + (i / (n - 1)) ** 2 if n > 1 else 1.0
+        if paragraph_of and paragraph_of[i] == last_para and last_para > 0:
+            position *= 1.5
+        turn = 1.5 if _TURN.match(s.text) else 1.0
+        weights[i] = (s.opinion**1.5) * position * turn
+    return weights
+
+
+def review_features(
+    sentences: Sequence[Sentence], paragraph_of: Sequence[int], ngram_logit: float
+) -> np.ndarray:
+    """The verdict model's input vector (names in ``FEATURES``)."""
+    ngram = max(-6.0, min(6.0, ngram_logit))
+    if not sentences:
+        return np.array([0, 0, 0, 0, 0, 0, 0, ngram, 0], dtype=np.float64)
+    pol = np.array([s.polarity for s in sentences])
+    fine = np.array([sum(p * c for p, c in zip(s.fine, (-1, -0.5, 0, 0.5, 1))) for s in sentences])
+    opinion = np.array([s.opinion for s in sentences])
+    w = sentence_weights(sentences, paragraph_of)
+    wsum = w.sum() or 1.0
+    tail = slice(max(0, len(pol) - 3), None)
+    tail_w = w[tail] if w[tail].sum() > 0 else np.ones(len(pol[tail]))
+    op = opinion > 0.5
+    return np.array([
+        float(w @ pol / wsum),
+        float(tail_w @ pol[tail] / tail_w.sum()),
+        float(pol[:2].mean()),
+        float(((pol > 0.2) & op).sum() - ((pol < -0.2) & op).sum()) / max(1, int(op.sum())),
+        float(pol[op].min()) if op.any() else 0.0,
+        float(pol[op].max()) if op.any() else 0.0,
+        float(w @ fine / wsum),
+        ngram,
+        float(op.mean()),
+    ])
+
+
+class VerdictModel:
+    """Score (0-100) by ridge regression; fresh probability by logistic regression."""
+
+    def __init__(self, name: str = "verdict-v1", folder: Path = FILES) -> None:
+        m: dict[str, Any] = load_manifest(name, folder)
+        if tuple(m["features"]) != FEATURES:
+            raise ModelError(f"{name} was trained on other features; rebuild it with `make train`")
+        self.version = str(m["version"])
+        self.ngram = NgramModel(folder / m["ngram"])
+        self.score_coef = np.array(m["score"]["coef"])
+        self.score_intercept = float(m["score"]["intercept"])
+        self.fresh_coef = np.array(m["fresh"]["coef"])
+        self.fresh_intercept = float(m["fresh"]["intercept"])
+        self.fresh_cut = float(m["fresh"]["cut"])
+        self.mean = np.array(m["scaler"]["mean"])
+        self.scale = np.array(m["scaler"]["scale"])
+
+    def predict(self, features: np.ndarray) -> tuple[float, float]:
+        """``(score 0-100, probability the review is fresh)``."""
+        x = (features - self.mean) / self.scale
+        score = 100.0 * (float(x @ self.score_coef) + self.score_intercept)
+        z = float(x @ self.fresh_coef) + self.fresh_intercept
+        return max(0.0, min(100.0, score)), 1.0 / (1.0 + math.exp(-z))
+
+    @staticmethod
+    def write(folder: Path, name: str, body: dict[str, Any], files: Sequence[str]) -> None:
+        """Write a verdict manifest (used by training)."""
+        from critica.models.manifest import sha256
+
+        body = {"version": name.split("-", 1)[1], "name": name, "features": list(FEATURES), **body}
+        body["files"] = {f: sha256(folder / f) for f in files}
+        (folder / f"{name}.json").write_text(json.dumps(body, indent=2) + "\n")

@@ -1,0 +1,118 @@
+"""The verdict: a 0-100 score, fresh/rotten with a confidence, Metacritic's band, and why."""
+
+from __future__ import annotations
+
+import bisect
+
+from critica import config
+from critica.document import ReviewDoc
+from critica.models.verdict import VerdictModel, review_features
+
+# Metacritic's bands for films and TV: lower bound of each band, best first.
+BANDS = (
+    (81.0, "universal acclaim"),
+    (61.0, "generally favorable"),
+    (40.0, "mixed or average"),
+    (20.0, "generally unfavorable"),
+    (0.0, "overwhelming dislike"),
+)
+DISAGREEMENT = 25.0  # points between the rating and the text's score worth reporting
+
+
+def band_for(score: float) -> str:
+    """Metacritic's wording for a 0-100 score."""
+    for lower, label in BANDS:
+        if score >= lower - 0.5:  # Metacritic rounds to whole numbers before banding
+            return label
+    return BANDS[-1][1]
+
+
+def paragraph_index(doc: ReviewDoc) -> list[int]:
+    """The paragraph each sentence sits in."""
+    starts = [p[0] for p in doc.paragraphs] or [0]
+    return [max(0, bisect.bisect_right(starts, s.start) - 1) for s in doc.sentences]
+
+
+class Verdict:
+    """Weighs the sentences (opinion over plot, conclusion over set-up) into one judgement."""
+
+    name = "verdict"
+    requires = ("sentences", "paragraphs", "rating")
+    sets = ("score", "text_score", "fresh", "confidence", "band", "explanation", "sentences.weight")
+
+    def __init__(self, model: VerdictModel) -> None:
+        self.model = model
+        self.fresh_threshold = float(config.get("fresh_threshold"))
+
+    def __call__(self, doc: ReviewDoc) -> ReviewDoc:
+        if not doc.scored or not doc.sentences:
+            doc.unscored_reason = doc.unscored_reason or "no sentences to analyse"
+            return doc
+        paras = paragraph_index(doc)
+        weights = self._weights(doc, paras)
+        features = review_features(doc.sentences, paras, self.model.ngram.logit(doc.text))
+        text_score, p_fresh = self.model.predict(features)
+        doc.text_score = round(text_score, 1)
+        doc.model_version = f"{doc.model_version}+verdict-{self.model.version}".lstrip("+")
+        if doc.rating is not None:
+            doc.score = doc.rating.normalized
+            doc.fresh = doc.score >= self.fresh_threshold
+            doc.confidence = round(min(0.99, 0.75 + abs(doc.score - self.fresh_threshold) / 80), 3)
+            if abs(doc.score - text_score) > DISAGREEMENT:
+                doc.warnings.append(
+                    f"the explicit rating ({doc.rating.raw} = {doc.score:g}) and the text "
+                    f"({text_score:.0f}) disagree"
+                )
+        else:
+            cut = self.model.fresh_cut
+            doc.score = doc.text_score
+            doc.fresh = p_fresh >= cut
+            margin = (p_fresh - cut) / (1 - cut) if doc.fresh else (cut - p_fresh) / cut
+            doc.confidence = round(0.5 + 0.5 * margin, 3)
+        doc.band = band_for(doc.score)
+        doc.explanation = explain(doc, weights)
+        return doc
+
+    @staticmethod
+    def _weights(doc: ReviewDoc, paras: list[int]) -> list[float]:
+        from critica.models.verdict import sentence_weights
+
+        raw = sentence_weights(doc.sentences, paras)
+        top = float(raw.max()) if len(raw) else 0.0
+        for s, w in zip(doc.sentences, raw, strict=True):
+            s.weight = round(float(w) / top, 3) if top > 0 else 0.0
+        return [s.weight for s in doc.sentences]
+
+
+def _lean(value: float) -> str:
+    if value > 0.35:
+        return "positive"
+    if value < -0.35:
+        return "negative"
+    return "mixed"
+
+
+def explain(doc: ReviewDoc, weights: list[float]) -> str:
+    """One short paragraph: what the score rests on."""
+    opinion = [s for s in doc.sentences if s.opinion >= 0.5]
+    plot = len(doc.sentences) - len(opinion)
+    pos = sum(1 for s in opinion if s.polarity > 0.2)
+    neg = sum(1 for s in opinion if s.polarity < -0.2)
+    heavy = sorted(range(len(weights)), key=weights.__getitem__, reverse=True)[:3]
+    tail = sum(doc.sentences[i].polarity for i in heavy) / max(1, len(heavy))
+    parts = [
+        f"{len(opinion)} of {len(doc.sentences)} sentences give the critic's opinion "
+        f"({pos} positive, {neg} negative, {len(opinion) - pos - neg} neutral or mixed)",
+    ]
+    if plot:
+        parts.append(f"{plot} describe plot or background and barely count")
+    parts.append(f"the sentences weighted most, mostly from the conclusion, read {_lean(tail)}")
+    text = "; ".join(parts) + "."
+    if doc.rating is not None:
+        text += f" The critic's own rating, {doc.rating.raw}, sets the score ({doc.score:g})."
+    return text[0].upper() + text[1:]
+
+
+def make_verdict() -> Verdict:
+    """Load the shipped verdict model once."""
+    return Verdict(VerdictModel())

@@ -1,0 +1,106 @@
+"""Terminal views of analyses (Rich). No analysis logic here, only presentation."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from critica.analysis import Analysis
+
+
+def polarity_style(polarity: float, opinion: float) -> str:
+    """Green for praise, red for criticism, dim for plot and background."""
+    if opinion < 0.5:
+        return "dim"
+    if polarity > 0.2:
+        return "green"
+    if polarity < -0.2:
+        return "red"
+    return "yellow"
+
+
+def verdict_line(a: Analysis) -> Text:
+    """Score, band, fresh/rotten and confidence on one line."""
+    if a.score is None:
+        return Text(f"unscored: {a.unscored_reason}", style="bold yellow")
+    call = Text(" FRESH ", style="bold white on green") if a.fresh else Text(
+        " ROTTEN ", style="bold white on red"
+    )
+    line = Text.assemble(call, f"  {a.score:.0f}/100  ", (a.band or "", "bold"))
+    line.append(f"   confidence {a.confidence:.0%}", style="dim")
+    if a.rating is not None:
+        line.append(f"   rating {a.rating.raw} → {a.rating.normalized:g}", style="cyan")
+        line.append(f"   text alone {a.text_score:.0f}", style="dim")
+    return line
+
+
+def credits_table(a: Analysis) -> Table:
+    table = Table("person", "as", "role", box=None, title="credits", title_justify="left")
+    for c in a.credits:
+        table.add_row(c.person, c.character or "", c.role)
+    return table
+
+
+def sentences_text(a: Analysis) -> Text:
+    """The review sentence by sentence, tinted by polarity, aspects in brackets."""
+    out = Text()
+    for s in a.sentences:
+        tags = " ".join(f"[{m.name}{'+' if m.polarity > 0 else '-'}]" for m in s.aspects)
+        mark = "»" if a.quote and s.start == a.quote.start else " "
+        out.append(f"{mark} {s.polarity:+.2f} ", style="dim")
+        out.append(s.text, style=polarity_style(s.polarity, s.opinion))
+        if tags:
+            out.append(f"  {tags}", style="magenta")
+        out.append("\n")
+    return out
+
+
+def analysis_view(a: Analysis, show_sentences: bool = True) -> Panel:
+    """The full view of one analysis."""
+    heading = "review"
+    if a.title is not None:
+        bits = [a.title.kind, a.title.network]
+        extra = ", ".join(b for b in bits if b)
+        heading = f"{a.title.name}" + (f" ({extra})" if extra else "")
+    parts: list[object] = [verdict_line(a)]
+    if a.quote:
+        parts.append(Text(f"\n“{a.quote.text}”", style="italic"))
+    if a.explanation:
+        parts.append(Text(f"\n{a.explanation}", style="dim"))
+    if a.aspects:
+        aspects = Text("\naspects: ")
+        for asp in a.aspects:
+            style = "green" if asp.polarity > 0.1 else "red" if asp.polarity < -0.1 else "yellow"
+            arrow = "▲" if asp.polarity > 0.1 else "▼" if asp.polarity < -0.1 else "●"
+            aspects.append(f"{asp.name} {arrow}  ", style=style)
+        parts.append(aspects)
+    if a.credits:
+        parts.append(credits_table(a))
+    if show_sentences and a.sentences:
+        parts += [Text("\nsentences (green praise, red criticism, dim plot/background, » quote):"),
+                  sentences_text(a)]
+    for w in a.warnings:
+        parts.append(Text(f"note: {w}", style="yellow"))
+    footer = f"{a.language or '?'} · {a.model_version or 'no model'}"
+    return Panel(Group(*parts), title=heading, subtitle=footer, title_align="left")  # type: ignore[arg-type]
+
+
+def summary_table(rows: Sequence[tuple[str, str, Analysis]]) -> Table:
+    """One line per review: title, critic, verdict, quote."""
+    table = Table("title", "critic", "score", "band", "", "quote", title="demo reviews")
+    for title, critic, a in rows:
+        fresh = "" if a.fresh is None else ("[green]fresh[/]" if a.fresh else "[red]rotten[/]")
+        score = "—" if a.score is None else f"{a.score:.0f}"
+        quote = (a.quote.text[:90] + "…") if a.quote and len(a.quote.text) > 90 else (
+            a.quote.text if a.quote else "")
+        table.add_row(title, critic, score, a.band or "", fresh, quote)
+    return table
+
+
+def print_analysis(a: Analysis, console: Console | None = None) -> None:
+    """Print one analysis to the terminal."""
+    (console or Console()).print(analysis_view(a))

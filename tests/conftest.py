@@ -1,0 +1,33 @@
+"""Shared fixtures: the worked example, the datasets folder, a CLI runner."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+DATASETS = SHARED / "datasets"
+EXAMPLE = SHARED / "examples" / "seven-seconds-review.txt"
+
+
+def need(path: Path, what: str) -> Path:
+    """Skip when shared data is absent, except in CI where that is a failure."""
+    if not path.exists():
+        message = f"{what} not found at {path}; put ../shared beside the clone"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture(scope="session")
+def example_text() -> str:
+    return need(EXAMPLE, "the worked example").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def datasets() -> Path:
+    return need(DATASETS, "the datasets")

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from critica.errors import ModelError
+from critica.models.manifest import load_manifest, sha256
+
+
+@pytest.fixture
+def folder(tmp_path):
+    (tmp_path / "m.bin").write_bytes(b"weights")
+    manifest = {"version": "v9", "files": {"m.bin": sha256(tmp_path / "m.bin")}}
+    (tmp_path / "thing-v9.json").write_text(json.dumps(manifest))
+    return tmp_path
+
+
+def test_intact_model_loads(folder):
+    assert load_manifest("thing-v9", folder)["version"] == "v9"
+
+
+def test_missing_manifest(tmp_path):
+    with pytest.raises(ModelError, match="missing"):
+        load_manifest("thing-v9", tmp_path)
+
+
+def test_corrupt_file_is_caught_at_load(folder):
+    (folder / "m.bin").write_bytes(b"weightz")
+    with pytest.raises(ModelError, match="corrupt"):
+        load_manifest("thing-v9", folder)
+
+
+def test_missing_file(folder):
+    (folder / "m.bin").unlink()
+    with pytest.raises(ModelError, match="missing"):
+        load_manifest("thing-v9", folder)
+
+
+def test_unreadable_manifest(folder):
+    (folder / "thing-v9.json").write_text("{not json")
+    with pytest.raises(ModelError, match="unreadable"):
+        load_manifest("thing-v9", folder)

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import pytest
+
+from critica.document import Rating, ReviewDoc, Sentence
+from critica.models.verdict import FEATURES, review_features, sentence_weights
+from critica.pipeline.verdict import band_for, explain, paragraph_index
+
+
+@pytest.mark.parametrize(
+    ("score", "band"),
+    [
+        (100, "universal acclaim"), (81, "universal acclaim"), (80, "generally favorable"),
+        (61, "generally favorable"), (60, "mixed or average"), (40, "mixed or average"),
+        (39, "generally unfavorable"), (20, "generally unfavorable"), (19, "overwhelming dislike"),
+        (0, "overwhelming dislike"), (80.6, "universal acclaim"),
+    ],
+)
+def test_metacritic_bands(score, band):
+    assert band_for(score) == band
+
+
+def sent(text, start, polarity, opinion=0.9):
+    return Sentence(text, start, start + len(text), polarity=polarity, opinion=opinion,
+                    fine=[0, 0, 0, 0, 1] if polarity > 0 else [1, 0, 0, 0, 0])
+
+
+def test_paragraph_index():
+    doc = ReviewDoc(raw="", text="A b.\n\nC d. E f.", paragraphs=[(0, 4), (6, 15)])
+    doc.sentences = [sent("A b.", 0, 0), sent("C d.", 6, 0), sent("E f.", 11, 0)]
+    assert paragraph_index(doc) == [0, 1, 1]
+
+
+def test_plot_sentences_weigh_little_and_the_conclusion_more():
+    sentences = [sent("Plot.", 0, 0.8, opinion=0.05), sent("Fine.", 10, 0.5), sent("End.", 20, 0.5)]
+    w = sentence_weights(sentences, [0, 1, 2])
+    assert w[0] < 0.05 * w[1]
+    assert w[2] > w[1]
+
+
+def test_a_turn_counts_more_than_the_concession():
+    sentences = [sent("Fine.", 0, 0.5), sent("But it fails.", 10, -0.5), sent("It fails.", 30, -0.5)]
+    w = sentence_weights(sentences, [0, 0, 0])
+    plain = sentence_weights([sentences[0], sentences[2], sentences[2]], [0, 0, 0])
+    assert w[1] > plain[1]
+
+
+def test_features_shape_and_sign():
+    pos = review_features([sent("Great.", 0, 0.9), sent("Superb.", 8, 0.8)], [0, 0], 2.0)
+    neg = review_features([sent("Awful.", 0, -0.9), sent("Dire.", 8, -0.8)], [0, 0], -2.0)
+    assert pos.shape == (len(FEATURES),)
+    assert pos[FEATURES.index("wmean_pol")] > 0 > neg[FEATURES.index("wmean_pol")]
+    assert review_features([], [], 99.0)[FEATURES.index("ngram")] == 6.0  # clipped
+
+
+def test_explanation_mentions_plot_and_rating():
+    doc = ReviewDoc(raw="", text="x")
+    doc.sentences = [sent("Plot.", 0, 0.0, opinion=0.1), sent("Great.", 6, 0.9)]
+    doc.rating, doc.score = Rating("3/4", 75.0), 75.0
+    text = explain(doc, [0.0, 1.0])
+    assert "1 of 2 sentences" in text and "plot" in text and "3/4" in text
