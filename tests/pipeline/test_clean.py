@@ -1,0 +1,123 @@
+"""Tests for the clean component: HTML extraction, character and whitespace normalisation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from critica import config
+from critica.document import ReviewDoc
+from critica.pipeline.clean import clean_text, make_clean, truncate
+
+PAGE = """<!DOCTYPE html><html><head><title>Site</title>
+<style>p { color: red }</style><script>var tracker = "SECRET";</script></head>
+<body><nav><a href="/">Home</a> | <a href="/about">About</a></nav>
+<article><h1>Seven Seconds review</h1>
+<p>“Seven Seconds” is a Netflix original created by Veena Sud, creator of AMC’s
+“The Killing.” Loosely based on a real story, it follows a tragic accident.</p>
+<script>alert("SECRET")</script>
+<p>The underlying strength of the series is the performances from its cast &amp; crew,
+particularly Ashitey, who portrays one of the most important characters.</p></article>
+<footer>Copyright 2018</footer></body></html>"""
+
+
+@pytest.fixture
+def limit(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("CRITICA_MAX_ANALYZED_CHARS", "60")
+    config.settings.cache_clear()
+    yield
+    config.settings.cache_clear()
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("  Hello   world.\t\tBye.  ", "Hello world. Bye."),
+        ("One para\nwrapped here.\n\n\n  Two   para.\n", "One para wrapped here.\n\nTwo para."),
+        (
+            "Line one is good.\nLine two is bad.\nThe end!",
+            "Line one is good.\n\nLine two is bad.\n\nThe end!",
+        ),
+        (
+            "This text is hard\nwrapped at a width\nof twenty.",
+            "This text is hard wrapped at a width of twenty.",
+        ),
+        ("Win\r\ndows\r\n\r\nText.", "Win dows\n\nText."),
+        ("The â€œmovieâ€\x9d was great.", "The “movie” was great."),
+        ("caf\u0065\u0301 na\u0131ve", "caf\u00e9 na\u0131ve"),
+        ("bad\x00 bytes\x07 and\u200b gaps\ufeff", "bad bytes and gaps"),
+        ("He said ‘no’ to “Seven Seconds’” plot.", "He said ‘no’ to “Seven Seconds’” plot."),
+        ("No.\u00a01 and\u2003em space", "No. 1 and em space"),
+        ("", ""),
+    ],
+)
+def test_clean_text(raw: str, clean: str) -> None:
+    assert clean_text(raw) == clean
+
+
+def test_html_page() -> None:
+    text = clean_text(PAGE)
+    assert "SECRET" not in text and "color" not in text and "Copyright" not in text
+    assert "“Seven Seconds” is a Netflix original" in text
+    assert "cast & crew" in text
+    assert "\n\nThe underlying strength" in text
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<p>A charming, funny film.</p><script>SECRET()</script><style>.SECRET{}</style>",
+        "<div>Short.</div><noscript>SECRET</noscript><div>Second block.</div>",
+    ],
+)
+def test_html_fallback_drops_scripts(html: str) -> None:
+    text = clean_text(html, html=True)
+    assert text and "SECRET" not in text
+
+
+def test_component_offsets() -> None:
+    raw = "First paragraph here.\n\nSecond one,\nwrapped.\n\n\nThird."
+    doc = make_clean()(ReviewDoc(raw=raw, meta={"content_type": "text"}))
+    assert [doc.text[s:e] for s, e in doc.paragraphs] == [
+        "First paragraph here.",
+        "Second one, wrapped.",
+        "Third.",
+    ]
+    assert doc.warnings == []
+
+
+def test_component_html_and_meta_warnings() -> None:
+    meta = {"content_type": "html", "warnings": ["not valid UTF-8"]}
+    doc = make_clean()(ReviewDoc(raw=PAGE, meta=meta))
+    assert doc.text.startswith("Seven Seconds review") or "“Seven Seconds”" in doc.text
+    assert doc.warnings == ["not valid UTF-8"]
+
+
+def test_component_truncates(limit: None) -> None:
+    raw = "The first paragraph is short enough.\n\nThe second paragraph is too long."
+    doc = make_clean()(ReviewDoc(raw=raw))
+    assert doc.text == "The first paragraph is short enough."
+    assert doc.paragraphs == [(0, len(doc.text))]
+    assert "CRITICA_MAX_ANALYZED_CHARS" in doc.warnings[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "cut"),
+    [
+        ("Aaaa bbbb. Cccc dddd eeee.", "Aaaa bbbb."),
+        ("Aaaa bbbb cccc dddd eeee", "Aaaa bbbb cccc"),
+        ("Aaaabbbbccccddddeeee", "Aaaabbbbccccddd"),
+        ("Short.", "Short."),
+    ],
+)
+def test_truncate(text: str, cut: str) -> None:
+    assert truncate(text, 15) == cut
+
+
+def test_worked_example_keeps_paragraphs(example_text: str) -> None:
+    raw = example_text
+    doc = make_clean()(ReviewDoc(raw=raw, meta={"content_type": "text"}))
+    assert len(doc.paragraphs) == raw.strip().count("\n\n") + 1
+    assert "the character feels real" in doc.text
+    assert doc.text[slice(*doc.paragraphs[-1])].startswith("No matter the contrivances")

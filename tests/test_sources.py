@@ -1,0 +1,197 @@
+"""Tests for critica.sources: stdin, files and URLs into text."""
+
+from __future__ import annotations
+
+import io
+import threading
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from critica import config
+from critica.errors import FetchError, InputError
+from critica.sources import decode_bytes, fetch_url, looks_like_html, read_source
+
+REVIEW_HTML = (
+    b"<html><head><title>Review</title><script>var tracker = 1;</script></head>"
+    b"<body><article><p>A charming, funny film with a great cast.</p></article></body></html>"
+)
+SetEnv = Callable[[str, str], None]
+
+
+@pytest.fixture
+def set_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[SetEnv]:
+    def setter(name: str, value: str) -> None:
+        monkeypatch.setenv(name, value)
+        config.settings.cache_clear()
+
+    yield setter
+    config.settings.cache_clear()
+
+
+ROUTES: dict[str, tuple[int, str, bytes]] = {
+    "/review": (200, "text/html; charset=utf-8", REVIEW_HTML),
+    "/plain": (200, "text/plain", b"A charming, funny film."),
+    "/image": (200, "image/png", b"\x89PNG\r\n\x1a\n" + bytes(64)),
+    "/old": (301, "text/html", b""),
+    "/loop": (302, "text/html", b""),
+    "/unsized": (200, "text/html", REVIEW_HTML),  # no Content-Length: the limit must hold
+}
+
+
+class _Handler(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        status, ctype, body = ROUTES.get(self.path, (404, "text/plain", b"not found"))
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        if self.path != "/unsized":
+            self.send_header("Content-Length", str(len(body)))
+        if status in (301, 302):
+            self.send_header("Location", "/review" if self.path == "/old" else "/loop")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:  # keep test output quiet
+        pass
+
+
+@pytest.fixture
+def server(set_env: SetEnv) -> Iterator[str]:
+    set_env("CRITICA_FETCH_PRIVATE_HOSTS", "1")
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "the review is empty"),
+        (b"  \n\t\r\n ", "the review is empty"),
+        (b"\xef\xbb\xbf  \n", "the review is empty"),
+        (b"abc\x00def\x00" * 10, "looks like binary"),
+        (b"\x89PNG\r\n\x1a\n" + b"IHDR" * 20, "PNG"),
+        (b"%PDF-1.7\n", "PDF"),
+        (b"PK\x03\x04rest", "ZIP"),
+        (b"\x1f\x8b\x08\x00", "gzip"),
+        (bytes(range(1, 9)) * 50, "looks like binary"),
+    ],
+)
+def test_decode_rejects(data: bytes, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        decode_bytes(data)
+
+
+@pytest.mark.parametrize(
+    ("data", "text", "warned"),
+    [
+        ("Café “great”".encode(), "Café “great”", False),
+        (b"\xef\xbb\xbfWith a BOM", "With a BOM", False),
+        ("Caf\u00e9 \u201cgreat\u201d".encode("cp1252"), "Café “great”", True),
+        ("Windows text".encode("utf-16"), "Windows text", False),
+    ],
+)
+def test_decode_bytes(data: bytes, text: str, warned: bool) -> None:
+    warnings: list[str] = []
+    assert decode_bytes(data, warnings=warnings) == text
+    assert bool(warnings) == warned
+    assert all("not valid UTF-8" in w for w in warnings)
+
+
+def test_oversize_names_setting(set_env: SetEnv, tmp_path: Path) -> None:
+    set_env("CRITICA_MAX_INPUT_BYTES", "100")
+    with pytest.raises(InputError, match="CRITICA_MAX_INPUT_BYTES"):
+        decode_bytes(b"x" * 101)
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"word " * 100)
+    with pytest.raises(InputError, match="CRITICA_MAX_INPUT_BYTES"):
+        read_source(str(big))
+    with pytest.raises(InputError, match="CRITICA_MAX_INPUT_BYTES"):
+        read_source("-", stdin=io.BytesIO(b"word " * 100))
+
+
+@pytest.mark.parametrize(
+    ("text", "html"),
+    [
+        ("<!DOCTYPE html><html><body>x</body></html>", True),
+        ("  <html lang='en'>", True),
+        ("<p>A charming film.</p><p>Truly.</p>", True),
+        ("A charming film. I <3 it.", False),
+        ("Rated 4/5 <great>", False),
+    ],
+)
+def test_looks_like_html(text: str, html: bool) -> None:
+    assert looks_like_html(text) is html
+
+
+def test_read_file_and_stdin(tmp_path: Path) -> None:
+    page = tmp_path / "review.htm"
+    page.write_bytes(REVIEW_HTML)
+    text, meta = read_source(str(page))
+    assert "charming" in text and meta == {
+        "content_type": "html",
+        "path": str(page),
+        "warnings": [],
+    }
+    text, meta = read_source("-", stdin=io.BytesIO(b"A charming, funny film."))
+    assert text == "A charming, funny film." and meta["content_type"] == "text"
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [("missing.txt", "no such file"), (".", "is a directory")],
+)
+def test_bad_paths(tmp_path: Path, name: str, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        read_source(str(tmp_path / name))
+
+
+def test_unreachable_url() -> None:
+    with pytest.raises(FetchError, match=r"could not reach nonexistent\.invalid: .*save the page"):
+        read_source("http://nonexistent.invalid/")
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:9/", "http://[::1]:9/", "http://10.0.0.1/"])
+def test_private_address_refused(url: str) -> None:
+    with pytest.raises(FetchError, match="CRITICA_FETCH_PRIVATE_HOSTS"):
+        fetch_url(url)
+
+
+def test_fetch_local_server(server: str) -> None:
+    text, meta = read_source(f"{server}/review")
+    assert "A charming, funny film" in text
+    assert meta["content_type"] == "html" and meta["url"] == f"{server}/review"
+    assert fetch_url(f"{server}/plain") == (
+        "A charming, funny film.",
+        {"url": f"{server}/plain", "content_type": "text", "warnings": []},
+    )
+
+
+def test_fetch_follows_redirect(server: str) -> None:
+    text, meta = fetch_url(f"{server}/old")
+    assert meta["url"] == f"{server}/review" and "charming" in text
+
+
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        ("/missing", "HTTP 404"),
+        ("/image", "image/png, not a web page"),
+        ("/loop", "redirected more than 5 times"),
+    ],
+)
+def test_fetch_errors(server: str, path: str, message: str) -> None:
+    with pytest.raises(FetchError, match=message):
+        fetch_url(server + path)
+
+
+@pytest.mark.parametrize("path", ["/review", "/unsized"])
+def test_fetch_size_limit(server: str, set_env: SetEnv, path: str) -> None:
+    set_env("CRITICA_MAX_INPUT_BYTES", "50")
+    with pytest.raises(InputError, match="CRITICA_MAX_INPUT_BYTES"):
+        fetch_url(server + path)
