@@ -24,8 +24,8 @@ class Quote:
     """Picks the pull quote among the opinion sentences."""
 
     name = "quote"
-    requires = ("sentences", "score", "title")
-    sets = ("quote",)
+    requires: tuple[str, ...] = ("sentences", "score", "title")
+    sets: tuple[str, ...] = ("quote",)
 
     def __call__(self, doc: ReviewDoc) -> ReviewDoc:
         if not doc.sentences or doc.score is None:

@@ -16,15 +16,15 @@ def sentence_polarity(pol: np.ndarray, fine: np.ndarray) -> np.ndarray:
     """Blend the binary head (sharp) with the 5-way head (knows neutral) into -1..1."""
     binary = 2.0 * pol[:, 1] - 1.0
     graded = fine @ _FINE_CENTRES
-    return np.clip(0.5 * binary + 0.5 * graded, -1.0, 1.0)  # type: ignore[no-any-return]
+    return np.asarray(np.clip(0.5 * binary + 0.5 * graded, -1.0, 1.0))
 
 
 class Sentiment:
     """Runs the shipped sentence encoder over all sentences of a batch of reviews."""
 
     name = "sentiment"
-    requires = ("sentences",)
-    sets = ("sentences.polarity", "sentences.opinion", "sentences.fine", "model_version")
+    requires: tuple[str, ...] = ("sentences",)
+    sets: tuple[str, ...] = ("sentences.polarity", "sentences.opinion", "sentences.fine", "model_version")
 
     def __init__(self, encoder: SentenceEncoder) -> None:
         self.encoder = encoder

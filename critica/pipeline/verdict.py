@@ -37,8 +37,8 @@ class Verdict:
     """Weighs the sentences (opinion over plot, conclusion over set-up) into one judgement."""
 
     name = "verdict"
-    requires = ("sentences", "paragraphs", "rating")
-    sets = ("score", "text_score", "fresh", "confidence", "band", "explanation", "sentences.weight")
+    requires: tuple[str, ...] = ("sentences", "paragraphs", "rating")
+    sets: tuple[str, ...] = ("score", "text_score", "fresh", "confidence", "band", "explanation", "sentences.weight")
 
     def __init__(self, model: VerdictModel) -> None:
         self.model = model

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from critica.cli import app
+
+runner = CliRunner()
+REVIEW = "A warm, witty and beautifully acted comedy that never puts a foot wrong."
+
+
+@pytest.fixture
+def review_file(tmp_path):
+    path = tmp_path / "review.txt"
+    path.write_text(REVIEW, encoding="utf-8")
+    return path
+
+
+def test_analyze_file(review_file):
+    result = runner.invoke(app, ["analyze", str(review_file)])
+    assert result.exit_code == 0 and "FRESH" in result.output
+
+
+def test_analyze_json(review_file):
+    result = runner.invoke(app, ["analyze", str(review_file), "--json"])
+    assert json.loads(result.output)["fresh"] is True
+
+
+def test_analyze_stdin_with_title_and_rating():
+    result = runner.invoke(app, ["analyze", "-", "--title", "Seven Seconds", "--rating", "3/5", "--json"],
+                           input=REVIEW.encode())
+    data = json.loads(result.output)
+    assert data["title"]["name"] == "Seven Seconds" and data["score"] == 60.0
+
+
+def test_bad_rating_option_is_an_error(review_file):
+    result = runner.invoke(app, ["analyze", str(review_file), "--rating", "lots"])
+    assert result.exit_code == 2 and "error" in result.output
+
+
+def test_html_file_drops_scripts(tmp_path):
+    page = tmp_path / "r.html"
+    page.write_text("<html><head><script>alert('x')</script></head><body><article><p>"
+                    + REVIEW + "</p></article><script>document.write('pwned')</script></body></html>")
+    data = json.loads(runner.invoke(app, ["analyze", str(page), "--json"]).output)
+    assert "alert" not in data["text"] and "pwned" not in data["text"] and "witty" in data["text"]
+
+
+@pytest.mark.parametrize("command", ["analyze", "demo"])
+def test_every_command_has_help(command):
+    result = runner.invoke(app, [command, "--help"])
+    assert result.exit_code == 0 and len(result.output) > 100

@@ -1,0 +1,28 @@
+"""Meta-tests that keep the docs honest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from critica.config import SETTINGS
+from critica.pipeline import COMPONENTS
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize("setting", SETTINGS, ids=lambda s: s.name)
+def test_every_setting_is_documented(setting):
+    doc = (ROOT / "docs" / "settings.md").read_text()
+    assert f"`{setting.env}`" in doc and setting.help in doc
+
+
+@pytest.mark.parametrize("name", COMPONENTS)
+def test_every_component_has_a_test_file(name):
+    assert (ROOT / "tests" / "pipeline" / f"test_{name}.py").exists()
+
+
+def test_readme_quick_start_is_two_commands():
+    readme = (ROOT / "README.md").read_text()
+    assert "make demo" in readme and "make test" in readme
