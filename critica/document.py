@@ -104,6 +104,9 @@ class ReviewDoc:
     model_version: str = ""
     warnings: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    # Sentence embeddings from the encoder pass (numpy array, one row per
+    # sentence); kept for later heads, never serialised.
+    embeddings: Any = field(default=None, repr=False)
 
     @property
     def scored(self) -> bool:

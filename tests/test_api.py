@@ -7,6 +7,7 @@ import json
 import pytest
 
 import critica
+from critica.models.aspects import ASPECTS
 from critica.errors import InputError
 
 RAVE = ("A tender, funny and gorgeously acted film. Its final scene is as moving as anything "
@@ -28,8 +29,11 @@ def test_contract_fields(rave):
     assert rave.text[rave.quote.start : rave.quote.end] == rave.quote.text
     for s in rave.sentences:
         assert rave.text[s.start : s.end] == s.text
-        assert -1 <= s.polarity <= 1 and 0 <= s.opinion <= 1 and s.aspects == []
-    assert rave.aspects == [] and rave.language == "en"
+        assert -1 <= s.polarity <= 1 and 0 <= s.opinion <= 1
+    for asp in rave.aspects:
+        assert asp.name in ASPECTS and -1 <= asp.polarity <= 1
+        assert all(0 <= i < len(rave.sentences) for i in asp.evidence)
+    assert rave.language == "en"
     assert rave.model_version.startswith("sentence-v1")
 
 

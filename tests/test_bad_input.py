@@ -84,7 +84,7 @@ def test_unreachable_url():
 
 def test_missing_file():
     result = cli("/no/such/review.txt")
-    assert result.exit_code == 2 and "not found" in result.output.lower()
+    assert result.exit_code == 2 and "no such file" in result.output
 
 
 def test_python_api_raises_documented_errors():

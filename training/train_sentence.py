@@ -131,6 +131,7 @@ def main() -> None:
     torch.manual_seed(args.seed)
     args.out.mkdir(parents=True, exist_ok=True)
     data = load_sentence_data(args.data, subj_fold=args.subj_fold)
+    (args.out / "sources.json").write_text(json.dumps(data.sources, indent=2))
     tok = make_tokenizer(args.max_len)
     model = SentenceModel(base_model_path())
     steps_per_epoch = math.ceil(len(data.train) / args.batch_size)
@@ -184,7 +185,6 @@ def main() -> None:
         elif step % args.save_every == 0:
             save()
     (args.out / "history.json").write_text(json.dumps(history, indent=2))
-    (args.out / "sources.json").write_text(json.dumps(data.sources, indent=2))
     torch.save(model.state_dict(), args.out / "final.pt")
 
 

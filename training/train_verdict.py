@@ -89,9 +89,12 @@ def main() -> None:
     ap.add_argument("--cache", type=Path, default=Path("build/verdict"))
     ap.add_argument("--n-b", type=int, default=5000)
     ap.add_argument("--n-c", type=int, default=2500)
+    ap.add_argument("--limit", type=int, default=0, help="smoke test: at most this many docs per set")
     args = ap.parse_args()
     root, report = args.data, {}
     imdb = imdb_splits(root, args.n_b, args.n_c)
+    cap = args.limit or None
+    imdb = {k: v[: cap and 5 * cap] if k == "A" else v[:cap] for k, v in imdb.items()}
     sents = [detokenize(r["text"]) for f in ("mr/all.jsonl", "sst2/train.jsonl") for r in read_jsonl(root / f)]
     labels = [r["label"] for f in ("mr/all.jsonl", "sst2/train.jsonl") for r in read_jsonl(root / f)]
     ngram = fit_ngram([r["text"] for r in imdb["A"]] + sents, [r["label"] for r in imdb["A"]] + labels, FILES)
@@ -99,9 +102,9 @@ def main() -> None:
 
     out_b = run_cached("imdb-B", [r["text"] for r in imdb["B"]], args.cache)
     out_c = run_cached("imdb-C", [r["text"] for r in imdb["C"]], args.cache)
-    scale = scale_texts(root)
+    scale = {c: rows[:cap] for c, rows in scale_texts(root).items()}
     out_s = {c: run_cached(f"scale-{c}", [r["text"] for r in rows], args.cache) for c, rows in scale.items()}
-    rt = rt_quotes(root)
+    rt = {k: rows[:cap] for k, rows in rt_quotes(root).items()}
     out_rt = {k: run_cached(f"rt-{k}", [r["quote"] for r in rows], args.cache) for k, rows in rt.items()}
 
     xb, xc = features(out_b, ngram), features(out_c, ngram)

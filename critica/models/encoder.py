@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -68,3 +69,9 @@ class SentenceEncoder:
                     out[name] = np.zeros((n, value.shape[1]), dtype=np.float32)
                 out[name][idx] = softmax(value) if name in self.heads else value
         return out
+
+
+@lru_cache(maxsize=2)
+def shared_encoder(threads: int = 0) -> SentenceEncoder:
+    """The shipped sentence encoder, loaded once per process and shared by every head."""
+    return SentenceEncoder(threads=threads)

@@ -34,7 +34,8 @@ Factory = Callable[[], Component]
 def _factories() -> dict[str, Factory]:
     # Imported lazily so that importing critica stays fast.
     from critica.pipeline import (
-        clean, credits, entities, language, quote, rating, segment, sentiment, title, verdict,
+        aspects, clean, credits, entities, language, quote, rating, segment, sentiment, title,
+        verdict,
     )
 
     return {
@@ -46,6 +47,7 @@ def _factories() -> dict[str, Factory]:
         "title": title.make_title,
         "rating": rating.make_rating,
         "sentiment": sentiment.make_sentiment,
+        "aspects": aspects.make_aspects,
         "verdict": verdict.make_verdict,
         "quote": quote.make_quote,
     }
@@ -53,10 +55,10 @@ def _factories() -> dict[str, Factory]:
 
 COMPONENTS: tuple[str, ...] = (
     "clean", "language", "segment", "entities", "credits", "title",
-    "rating", "sentiment", "verdict", "quote",
+    "rating", "sentiment", "aspects", "verdict", "quote",
 )
 # Steps that only describe the review; bulk scoring can switch them off.
-OPTIONAL = frozenset({"entities", "credits", "title", "quote"})
+OPTIONAL = frozenset({"entities", "credits", "title", "aspects", "quote"})
 
 
 class Pipeline:

@@ -88,6 +88,8 @@ class Language:
         return ("en", english) if english is not None else (lang, prob)
 
     def __call__(self, doc: ReviewDoc) -> ReviewDoc:
+        if not doc.scored:  # already rejected upstream (e.g. an empty row in a stream)
+            return doc
         if len(_WORD.findall(doc.text[:SAMPLE_CHARS])) < MIN_WORDS:
             doc.language, doc.language_confidence = None, 0.0
             doc.unscored_reason = "too short to analyse"

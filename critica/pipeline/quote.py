@@ -7,17 +7,19 @@ from critica.document import ReviewDoc, Sentence, Span
 _MIN_WORDS, _MAX_WORDS = 6, 45
 
 
-def quote_score(s: Sentence, index: int, n: int, target: float, title: str | None) -> float:
-    """How well a sentence sums up the review: opinionated, on-verdict, concluding, quotable."""
+def quote_score(s: Sentence, target: float, title: str | None) -> float:
+    """How well a sentence sums up the review: weighty in the verdict, on-verdict, quotable."""
     words = len(s.text.split())
     if words < _MIN_WORDS // 2:
         return -1.0
+    # ``weight`` is the verdict's own emphasis (opinion, conclusion, turns);
+    # the opinion term keeps the order sensible when no weights are set.
+    emphasis = 0.25 * s.opinion + s.weight
     fit = 1.0 - abs(s.polarity - target) / 2.0  # agrees with the verdict's direction and strength
     length = 1.0 if _MIN_WORDS <= words <= _MAX_WORDS else 0.6
-    position = 0.8 + 0.4 * (index / (n - 1) if n > 1 else 1.0)
     named = 1.15 if title and title.lower() in s.text.lower() else 1.0
     strength = 0.7 + 0.3 * min(1.0, abs(s.polarity) + (0.5 if abs(target) < 0.3 else 0.0))
-    return s.opinion * fit * length * position * named * strength
+    return emphasis * fit * length * named * strength
 
 
 class Quote:
@@ -32,9 +34,8 @@ class Quote:
             return doc
         target = (doc.text_score if doc.text_score is not None else doc.score) / 50.0 - 1.0
         title = doc.title.name if doc.title else None
-        n = len(doc.sentences)
-        scores = [quote_score(s, i, n, target, title) for i, s in enumerate(doc.sentences)]
-        best = max(range(n), key=scores.__getitem__)
+        scores = [quote_score(s, target, title) for s in doc.sentences]
+        best = max(range(len(scores)), key=scores.__getitem__)
         s = doc.sentences[best]
         doc.quote = Span(s.text, s.start, s.end)
         return doc

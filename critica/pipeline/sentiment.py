@@ -6,7 +6,7 @@ import numpy as np
 
 from critica import config
 from critica.document import ReviewDoc
-from critica.models.encoder import SentenceEncoder
+from critica.models.encoder import SentenceEncoder, shared_encoder
 
 # SST-5 class centres on the -1..1 scale.
 _FINE_CENTRES = np.array([-1.0, -0.5, 0.0, 0.5, 1.0], dtype=np.float32)
@@ -24,7 +24,9 @@ class Sentiment:
 
     name = "sentiment"
     requires: tuple[str, ...] = ("sentences",)
-    sets: tuple[str, ...] = ("sentences.polarity", "sentences.opinion", "sentences.fine", "model_version")
+    sets: tuple[str, ...] = (
+        "sentences.polarity", "sentences.opinion", "sentences.fine", "embeddings", "model_version",
+    )
 
     def __init__(self, encoder: SentenceEncoder) -> None:
         self.encoder = encoder
@@ -42,6 +44,7 @@ class Sentiment:
             opinion = out["subj"][:, 1]
         i = 0
         for doc in todo:
+            doc.embeddings = out["embedding"][i : i + len(doc.sentences)]
             for sentence in doc.sentences:
                 sentence.polarity = round(float(polarity[i]), 4)
                 sentence.opinion = round(float(opinion[i]), 4)
@@ -54,4 +57,4 @@ class Sentiment:
 
 def make_sentiment() -> Sentiment:
     """Load the shipped sentence model once."""
-    return Sentiment(SentenceEncoder(threads=config.get("threads")))
+    return Sentiment(shared_encoder(config.get("threads")))
