@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 from critica.analysis import Analysis, AspectSummary
-from critica.api import analyze, analyze_many
+from critica.core import analyze, analyze_many
 from critica.pipeline.rating import parse_rating
 
 __version__ = "0.1.0"

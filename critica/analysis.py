@@ -66,7 +66,7 @@ class Analysis:
             sentences=doc.sentences,
             aspects=[
                 AspectSummary(name, round(sum(p for _, p in ev) / len(ev), 3), [i for i, _ in ev])
-                for name, ev in aspects.items()
+                for name, ev in sorted(aspects.items(), key=lambda kv: -len(kv[1]))
             ],
             credits=doc.credits,
             title=doc.title,

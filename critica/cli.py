@@ -37,7 +37,7 @@ def analyze(
     disable: Annotated[list[str] | None, typer.Option(help="Skip an optional step (entities, credits, title, quote).")] = None,
 ) -> None:
     """Analyse one review and show the verdict, pull quote, credits and sentence evidence."""
-    from critica.api import analyze as run
+    from critica.core import analyze as run
     from critica.render import print_analysis
     from critica.sources import read_source
 
@@ -55,8 +55,8 @@ def analyze(
 @app.command()
 def demo() -> None:
     """Analyse the bundled sample reviews and show what critica makes of them."""
-    from critica.api import analyze as run
-    from critica.api import analyze_many
+    from critica.core import analyze as run
+    from critica.core import analyze_many
     from critica.render import print_analysis, summary_table
 
     rows = [json.loads(line) for line in (DEMO / "reviews.jsonl").read_text("utf-8").splitlines() if line.strip()]

@@ -32,7 +32,8 @@ class Quote:
     def __call__(self, doc: ReviewDoc) -> ReviewDoc:
         if not doc.sentences or doc.score is None:
             return doc
-        target = (doc.text_score if doc.text_score is not None else doc.score) / 50.0 - 1.0
+        # Aim at the final score: when the critic's rating is known, it is the verdict.
+        target = doc.score / 50.0 - 1.0
         title = doc.title.name if doc.title else None
         scores = [quote_score(s, target, title) for s in doc.sentences]
         best = max(range(len(scores)), key=scores.__getitem__)

@@ -1,0 +1,68 @@
+"""The store interface: one contract, implemented for SQLite and PostgreSQL in ``sql.py``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, Protocol
+
+from critica.analysis import Analysis
+from critica.store.records import (
+    Critic, Publication, Review, ReviewFacts, ReviewIn, Title, TitleIn,
+)
+
+
+class Store(Protocol):
+    """Titles, critics, publications, reviews with analyses, tokens, full-text search."""
+
+    url: str
+
+    # titles
+    def add_title(self, title: TitleIn) -> Title: ...
+    def get_or_add_title(self, title: TitleIn) -> tuple[Title, bool]:
+        """Find a title by (name, kind, parent, season, year when given) or create it."""
+    def get_title(self, title_id: int) -> Title | None: ...
+    def find_titles(self, name: str) -> list[Title]:
+        """Titles whose name matches, case-insensitively (exact matches first)."""
+    def list_titles(self, kind: str | None = None, limit: int = 50, offset: int = 0) -> list[Title]: ...
+    def seasons(self, series_id: int) -> list[Title]: ...
+
+    # critics and publications
+    def get_publication(self, name: str) -> Publication | None: ...
+    def list_publications(self, limit: int = 100, offset: int = 0) -> list[Publication]: ...
+    def update_publication(
+        self, publication_id: int, weight: float | None = None, top_critic: bool | None = None
+    ) -> Publication: ...
+    def list_critics(self, limit: int = 100, offset: int = 0) -> list[Critic]: ...
+
+    # reviews
+    def add_review(self, review: ReviewIn, analysis: Analysis) -> tuple[int, bool]:
+        """Store a review and its analysis; ``(id, created)``. The same review twice is stored once."""
+    def add_reviews(self, items: list[tuple[ReviewIn, Analysis]]) -> list[tuple[int, bool]]:
+        """``add_review`` for a batch, in one transaction."""
+    def get_review(self, review_id: int) -> Review | None: ...
+    def reviews_for_title(
+        self, title_id: int, *, fresh: bool | None = None, top_critic: bool | None = None,
+        aspect: str | None = None, include_seasons: bool = True, limit: int = 20, offset: int = 0,
+    ) -> tuple[list[Review], int]:
+        """One page of a title's reviews (newest first) and the total matching."""
+    def review_facts(self, title_id: int, include_seasons: bool = True) -> list[ReviewFacts]: ...
+    def count_reviews(self) -> int: ...
+
+    # re-analysis
+    def stale_reviews(self, model_version: str, batch: int = 500) -> Iterator[list[tuple[int, str, dict[str, Any]]]]:
+        """Batches of (review id, text, metadata) whose analysis is not ``model_version``."""
+    def update_analysis(self, review_id: int, analysis: Analysis) -> None: ...
+
+    # search
+    def search(self, query: str, limit: int = 20) -> dict[str, list[dict[str, Any]]]:
+        """``{"titles": [...], "reviews": [...]}``; any user text is a safe query."""
+
+    # API tokens (stored hashed)
+    def create_token(self, name: str) -> str: ...
+    def verify_token(self, token: str) -> bool: ...
+    def list_tokens(self) -> list[dict[str, Any]]: ...
+    def revoke_token(self, token_id: int) -> bool: ...
+
+    def integrity_check(self) -> list[str]:
+        """Problems found (empty when healthy)."""
+    def close(self) -> None: ...

@@ -1,0 +1,103 @@
+"""Plain records that cross the store boundary (no SQL, no HTTP)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal
+
+TitleKind = Literal["film", "series", "season", "episode"]
+
+
+@dataclass
+class TitleIn:
+    """A title to create or find: films and series stand alone; a season belongs to its series."""
+
+    name: str
+    kind: TitleKind = "film"
+    year: int | None = None
+    network: str | None = None  # network or studio
+    parent_id: int | None = None  # the series of a season, the season of an episode
+    season: int | None = None
+    credits: list[dict[str, Any]] = field(default_factory=list)  # {person, role, character}
+
+
+@dataclass
+class Title:
+    id: int
+    name: str
+    kind: TitleKind
+    year: int | None
+    network: str | None
+    parent_id: int | None
+    season: int | None
+    credits: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class Publication:
+    id: int
+    name: str
+    weight: float = 1.0
+    top_critic: bool = False
+
+
+@dataclass
+class Critic:
+    id: int
+    name: str
+
+
+@dataclass
+class ReviewIn:
+    """One review to store. ``title_id`` must exist; critic and publication are created on demand."""
+
+    title_id: int
+    text: str
+    critic: str | None = None
+    publication: str | None = None
+    top_critic: bool | None = None  # None: take the publication's flag
+    date: date | None = None
+    url: str | None = None
+    rating: str | None = None  # as printed ("3/4", "B+")
+    source: str | None = None  # where it came from (file:line, API)
+
+
+@dataclass
+class Review:
+    """A stored review with its current analysis (the ``Analysis.to_dict()`` JSON)."""
+
+    id: int
+    title_id: int
+    critic: str | None
+    publication: str | None
+    top_critic: bool
+    date: date | None
+    url: str | None
+    rating: str | None
+    text: str
+    score: float | None
+    fresh: bool | None
+    confidence: float
+    band: str | None
+    quote: str | None
+    model_version: str
+    analysis: dict[str, Any]
+
+
+@dataclass
+class ReviewFacts:
+    """The little the aggregate needs per review (fast to load for a title with 100k reviews)."""
+
+    review_id: int
+    title_id: int
+    score: float | None
+    fresh: bool | None
+    top_critic: bool
+    weight: float  # the publication's weight
+    publication: str | None
+    critic: str | None
+    date: date | None
+    season: int | None  # for a series: the season's number
+    quote: str | None
+    aspects: list[tuple[str, float, str]]  # (aspect, polarity, evidence sentence)
