@@ -74,6 +74,160 @@ def demo() -> None:
         raise fail(exc) from None
 
 
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", help="Store URL (sqlite:///file.db or postgresql://...); default: CRITICA_DATABASE_URL or the user data dir."),
+]
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders: .txt .html .jsonl .csv .parquet, Rotten Tomatoes CSVs.")],
+    db: DbOption = None,
+    title: Annotated[str | None, typer.Option(help="Title for reviews that don't name one.")] = None,
+    kind: Annotated[str | None, typer.Option(help="film or series, for --title.")] = None,
+    season: Annotated[int | None, typer.Option(help="Season number, for --title.")] = None,
+    critic: Annotated[str | None, typer.Option(help="Critic for reviews that don't name one.")] = None,
+    publication: Annotated[str | None, typer.Option(help="Publication for reviews that don't name one.")] = None,
+    map_columns: Annotated[str | None, typer.Option("--map", help="Column mapping, e.g. text=quote,title=film.")] = None,
+    batch_size: Annotated[int, typer.Option(help="Reviews analysed per batch.")] = 64,
+) -> None:
+    """Analyse and store reviews in bulk; the same review twice is stored once."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from critica.ingest import ingest as run
+    from critica.readers import ReadOptions, parse_mapping
+    from critica.store import open_store
+
+    defaults = {k: v for k, v in {"title": title, "kind": kind, "season": season, "critic": critic,
+                                  "publication": publication}.items() if v is not None}
+    console = Console()
+    try:
+        options = ReadOptions(mapping=parse_mapping(map_columns), defaults=defaults)
+        store = open_store(db)
+        columns = (TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(),
+                   TextColumn("{task.fields[rate]}"), TimeRemainingColumn())
+        with Progress(*columns, console=console, transient=True) as bar:
+            task = bar.add_task("ingest", total=None, rate="")
+
+            def advance(n: int) -> None:
+                bar.advance(task, n)
+                elapsed = bar.tasks[task].elapsed or 1e-9
+                bar.update(task, rate=f"{bar.tasks[task].completed / elapsed:.0f} reviews/s")
+
+            summary = run(store, paths, options, batch_size=batch_size, progress=advance)
+    except CriticaError as exc:
+        raise fail(exc) from None
+    console.print(f"[bold]{summary.added}[/] added, {summary.duplicates} duplicates skipped, "
+                  f"{len(summary.rejected)} rejected, in {summary.seconds:.1f} s "
+                  f"({summary.seen / max(summary.seconds, 1e-9):.0f} reviews/s)")
+    for r in summary.rejected[:20]:
+        console.print(f"  [yellow]rejected[/] {r.source}: {r.reason}")
+    if len(summary.rejected) > 20:
+        console.print(f"  … and {len(summary.rejected) - 20} more")
+    for note in summary.notes[:5]:
+        console.print(f"  [dim]note[/] {note}")
+
+
+@app.command()
+def title(
+    name: Annotated[str, typer.Argument(help="Title name (or numeric id).")],
+    db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
+) -> None:
+    """Show a title's figures: % positive, scores, aspects, consensus."""
+    from critica import pages
+    from critica.render import title_view
+    from critica.store import open_store
+
+    try:
+        store = open_store(db)
+        found = [store.get_title(int(name))] if name.isdigit() else store.find_titles(name)
+        if not found or found[0] is None:
+            raise fail(CriticaError(f"no title matches {name!r}; ingest reviews first or check the name"))
+        page = pages.title_page(store, found[0].id)
+    except CriticaError as exc:
+        raise fail(exc) from None
+    if as_json:
+        typer.echo(json.dumps(page, ensure_ascii=False, indent=2, default=str))
+    else:
+        Console().print(title_view(page))
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    db: DbOption = None,
+) -> None:
+    """Serve the REST API (OpenAPI docs at /docs)."""
+    import uvicorn
+
+    from critica.api import create_app
+
+    try:
+        application = create_app(database_url=db)
+    except CriticaError as exc:
+        raise fail(exc) from None
+    Console().print(f"critica serving on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
+    uvicorn.run(application, host=host, port=port, log_level="warning")
+
+
+token_app = typer.Typer(help="API tokens for writes (stored hashed).", no_args_is_help=True)
+app.add_typer(token_app, name="token")
+
+
+@token_app.command("create")
+def token_create(name: Annotated[str, typer.Argument(help="Who or what the token is for.")],
+                 db: DbOption = None) -> None:
+    """Create a token; it is shown once."""
+    from critica.store import open_store
+
+    try:
+        typer.echo(open_store(db).create_token(name))
+    except CriticaError as exc:
+        raise fail(exc) from None
+
+
+@token_app.command("list")
+def token_list(db: DbOption = None) -> None:
+    """List tokens (never their secret)."""
+    from critica.store import open_store
+
+    try:
+        for t in open_store(db).list_tokens():
+            typer.echo("\t".join(str(t.get(k, "")) for k in ("id", "name", "created_at", "revoked_at")))
+    except CriticaError as exc:
+        raise fail(exc) from None
+
+
+@token_app.command("revoke")
+def token_revoke(token_id: Annotated[int, typer.Argument(help="Token id from `critica token list`.")],
+                 db: DbOption = None) -> None:
+    """Revoke a token."""
+    from critica.store import open_store
+
+    try:
+        if not open_store(db).revoke_token(token_id):
+            raise fail(CriticaError(f"no active token with id {token_id}; see `critica token list`"))
+    except CriticaError as exc:
+        raise fail(exc) from None
+    typer.echo(f"token {token_id} revoked")
+
+
+@app.command()
+def reanalyze(db: DbOption = None, batch_size: Annotated[int, typer.Option()] = 256) -> None:
+    """Bring stored analyses up to the current models without re-ingesting."""
+    from critica.reanalyze import reanalyze as run
+    from critica.store import open_store
+
+    try:
+        count = run(open_store(db), batch_size=batch_size)
+    except CriticaError as exc:
+        raise fail(exc) from None
+    typer.echo(f"{count} reviews re-analysed")
+
+
 def main() -> None:
     """Entry point for ``python -m critica``."""
     app()

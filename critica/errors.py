@@ -40,3 +40,34 @@ class ComponentError(CriticaError):
 
 class ConfigError(CriticaError):
     """A setting has a bad value; the message names the key and the fix."""
+
+
+class StoreError(CriticaError):
+    """The store cannot be opened or used (bad URL, server down, missing record)."""
+
+    exit_code = 4
+
+
+class NotFoundError(CriticaError):
+    """A title, review or other record does not exist."""
+
+    exit_code = 5
+    status = 404
+
+
+class AuthError(CriticaError):
+    """A write was attempted without a valid API token."""
+
+    exit_code = 6
+    status = 401
+
+
+def http_status(exc: CriticaError) -> int:
+    """The HTTP status an error maps to (one table for the whole API)."""
+    if isinstance(exc, NotFoundError | AuthError):
+        return exc.status
+    if isinstance(exc, InputError):
+        return 422
+    if isinstance(exc, ConfigError):
+        return 500
+    return 500 if isinstance(exc, ModelError) else 400

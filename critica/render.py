@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from rich.console import Console, Group
 from rich.panel import Panel
@@ -104,3 +105,41 @@ def summary_table(rows: Sequence[tuple[str, str, Analysis]]) -> Table:
 def print_analysis(a: Analysis, console: Console | None = None) -> None:
     """Print one analysis to the terminal."""
     (console or Console()).print(analysis_view(a))
+
+
+def _percent(value: float | None, interval: Sequence[float] | None) -> str:
+    if value is None:
+        return "—  (fewer than 5 reviews)"
+    if interval:
+        return f"{value:.0f}%  (95% interval {interval[0]:.0f}–{interval[1]:.0f})"
+    return f"{value:.0f}%"
+
+
+def title_view(page: dict[str, object]) -> Panel:
+    """A title's figures in the terminal: the same dict the API returns."""
+    p: dict[str, Any] = dict(page)
+    info = p.get("info") or {}
+    heading = f"{p['title']} ({p['kind']}" + (f", {info.get('year')}" if info.get("year") else "") + ")"
+    grid = Table.grid(padding=(0, 2))
+    grid.add_row("reviews", str(p["reviews"]))
+    grid.add_row("% positive", _percent(p.get("percent_positive"), p.get("percent_positive_interval")))
+    top = p.get("top_critics") or {}
+    if top:
+        grid.add_row("top critics", _percent(top.get("percent_positive"), top.get("percent_positive_interval"))
+                     + f"  from {top.get('reviews', 0)} reviews")
+    if p.get("score_weighted") is not None:
+        grid.add_row("weighted score", f"{p['score_weighted']:.0f}  {p.get('band') or ''}")
+        grid.add_row("mean score", f"{p['score_mean']:.0f}")
+    if p.get("badges"):
+        grid.add_row("badges", ", ".join(str(b) for b in p["badges"]))  # type: ignore[union-attr]
+    parts: list[object] = [grid]
+    cons = p.get("consensus") or {}
+    if cons.get("text"):
+        parts.append(Text(f"\nCritics' consensus: {cons['text']}", style="italic"))
+    aspects = Table("aspect", "discussed", "% positive", box=None, title="\naspects", title_justify="left")
+    for a in p.get("aspects") or []:
+        aspects.add_row(a["name"], f"{a['mentions']}", "—" if a.get("percent_positive") is None
+                        else f"{a['percent_positive']:.0f}%")
+    if p.get("aspects"):
+        parts.append(aspects)
+    return Panel(Group(*parts), title=heading, title_align="left")  # type: ignore[arg-type]

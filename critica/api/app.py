@@ -1,0 +1,149 @@
+"""FastAPI application: JSON endpoints under /api/v1, built on the page builders."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Header, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from critica import __version__, pages
+from critica.api.schemas import AnalyzeIn, PublicationUpdate, ReviewCreate, TitleCreate
+from critica.core import analyze
+from critica.errors import AuthError, CriticaError, http_status
+from critica.store import open_store
+from critica.store.base import Store
+from critica.store.records import ReviewIn, TitleIn
+
+
+def create_app(store: Store | None = None, database_url: str | None = None) -> FastAPI:
+    """The API app over ``store`` (or one opened from ``database_url`` / the settings)."""
+    app = FastAPI(
+        title="critica",
+        version=__version__,
+        description="Critic-review analysis and aggregation. Reads are public; writes need a "
+        "token from `critica token create`, sent as `Authorization: Bearer <token>`.",
+    )
+    app.state.store = store or open_store(database_url)
+    install_error_handlers(app)
+    app.include_router(routes())  # type: ignore[arg-type]
+    return app
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Every error is JSON with a message saying what to do."""
+
+    @app.exception_handler(CriticaError)
+    async def critica_error(_: Request, exc: CriticaError) -> JSONResponse:
+        return JSONResponse({"error": type(exc).__name__, "message": str(exc)}, http_status(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(_: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
+        return JSONResponse(
+            {"error": "InputError", "message": "the request is invalid: " + "; ".join(problems)
+             + " (see /docs for the schema)"}, 422)
+
+
+def get_store(request: Request) -> Store:
+    return request.app.state.store  # type: ignore[no-any-return]
+
+
+StoreDep = Annotated[Store, Depends(get_store)]
+
+
+def require_token(store: StoreDep, authorization: Annotated[str | None, Header()] = None) -> None:
+    """Writes need ``Authorization: Bearer <token>``."""
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not token or not store.verify_token(token.strip()):
+        raise AuthError("this needs a valid API token: create one with `critica token create NAME` "
+                        "and send it as `Authorization: Bearer <token>`")
+
+
+Writer = Depends(require_token)
+
+
+def routes() -> Any:
+    from fastapi import APIRouter
+
+    r = APIRouter()
+
+    @r.get("/healthz", tags=["meta"])
+    def healthz(store: StoreDep) -> dict[str, Any]:
+        """Liveness and a count of stored reviews."""
+        return {"status": "ok", "version": __version__, "reviews": store.count_reviews()}
+
+    @r.post("/api/v1/analyze", tags=["analyze"])
+    def analyze_text(body: AnalyzeIn) -> dict[str, Any]:
+        """Analyse a review without storing it."""
+        return analyze(body.text, title=body.title, rating=body.rating).to_dict()
+
+    @r.get("/api/v1/titles", tags=["titles"])
+    def list_titles(store: StoreDep, q: str | None = Query(None, max_length=500),
+                    kind: str | None = None, limit: int = Query(50, ge=1, le=500),
+                    offset: int = Query(0, ge=0)) -> dict[str, Any]:
+        """Titles, optionally those whose name matches ``q``."""
+        items = store.find_titles(q)[offset: offset + limit] if q else store.list_titles(kind, limit, offset)
+        return {"items": [pages.title_dict(t) for t in items]}
+
+    @r.post("/api/v1/titles", tags=["titles"], status_code=201, dependencies=[Writer])
+    def create_title(body: TitleCreate, store: StoreDep) -> dict[str, Any]:
+        """Create a title (or return the existing one with the same name and kind)."""
+        if body.parent_id is not None:
+            pages.get_title_or_404(store, body.parent_id)
+        title, created = store.get_or_add_title(TitleIn(**body.model_dump()))
+        return {**pages.title_dict(title), "created": created}
+
+    @r.get("/api/v1/titles/{title_id}", tags=["titles"])
+    def get_title(title_id: int, store: StoreDep) -> dict[str, Any]:
+        """A title's figures: % positive, scores, aspects, consensus, histogram, badges."""
+        return pages.title_page(store, title_id)
+
+    @r.get("/api/v1/titles/{title_id}/reviews", tags=["titles"])
+    def title_reviews(title_id: int, store: StoreDep, fresh: bool | None = None,
+                      top_critic: bool | None = None, aspect: str | None = None,
+                      limit: int = Query(20, ge=1, le=200), offset: int = Query(0, ge=0)) -> dict[str, Any]:
+        """A title's reviews, newest first, filterable by fresh/rotten, top critic and aspect."""
+        return pages.reviews_page(store, title_id, fresh=fresh, top_critic=top_critic,
+                                  aspect=aspect, limit=limit, offset=offset)
+
+    @r.post("/api/v1/reviews", tags=["reviews"], status_code=201, dependencies=[Writer])
+    def create_review(body: ReviewCreate, store: StoreDep) -> dict[str, Any]:
+        """Analyse and store a review; the same review twice is stored once."""
+        pages.get_title_or_404(store, body.title_id)
+        title = store.get_title(body.title_id)
+        analysis = analyze(body.text, title=title.name if title else None, rating=body.rating)
+        review_id, created = store.add_review(ReviewIn(**body.model_dump(), source="api"), analysis)
+        return {**pages.review_page(store, review_id), "created": created}
+
+    @r.get("/api/v1/reviews/{review_id}", tags=["reviews"])
+    def get_review(review_id: int, store: StoreDep) -> dict[str, Any]:
+        """A stored review with its full analysis."""
+        return pages.review_page(store, review_id)
+
+    @r.get("/api/v1/search", tags=["search"])
+    def search(store: StoreDep, q: str = Query(..., max_length=500),
+               limit: int = Query(20, ge=1, le=100)) -> dict[str, Any]:
+        """Full-text search over reviews and titles; any text is a safe query."""
+        return pages.search_page(store, q, limit)
+
+    @r.get("/api/v1/critics", tags=["critics"])
+    def critics(store: StoreDep, limit: int = Query(100, ge=1, le=1000),
+                offset: int = Query(0, ge=0)) -> dict[str, Any]:
+        """Critics with stored reviews."""
+        return {"items": [asdict(c) for c in store.list_critics(limit, offset)]}
+
+    @r.get("/api/v1/publications", tags=["publications"])
+    def publications(store: StoreDep, limit: int = Query(100, ge=1, le=1000),
+                     offset: int = Query(0, ge=0)) -> dict[str, Any]:
+        """Publications with their weight and top-critic flag."""
+        return {"items": [asdict(p) for p in store.list_publications(limit, offset)]}
+
+    @r.patch("/api/v1/publications/{publication_id}", tags=["publications"], dependencies=[Writer])
+    def update_publication(publication_id: int, body: PublicationUpdate, store: StoreDep) -> dict[str, Any]:
+        """Change a publication's weight or top-critic flag."""
+        return asdict(store.update_publication(publication_id, body.weight, body.top_critic))
+
+    return r

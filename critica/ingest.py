@@ -1,0 +1,139 @@
+"""Ingest reviews in bulk: read, analyse in batches, store idempotently, report what happened."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from critica.core import analyze_many
+from critica.errors import RatingError
+from critica.pipeline.rating import parse_rating
+from critica.readers import ReadOptions, Record, Rejected, read
+from critica.store.base import Store
+from critica.store.records import ReviewIn, TitleIn
+
+Progress = Callable[[int], None]
+
+
+@dataclass
+class IngestSummary:
+    """What an ingest did: counts, and each rejected row with its reason."""
+
+    added: int = 0
+    duplicates: int = 0
+    rejected: list[Rejected] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def seen(self) -> int:
+        return self.added + self.duplicates + len(self.rejected)
+
+
+def _bool(value: Any) -> bool | None:
+    if isinstance(value, bool) or value is None:
+        return value
+    text = str(value).strip().lower()
+    return True if text in {"true", "1", "yes", "y", "t"} else False if text in {"false", "0", "no", "n", "f"} else None
+
+
+def _date(value: Any) -> date | None:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip()[:10])
+    except ValueError:
+        return None
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(str(value).strip()[:4]) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+class TitleResolver:
+    """Finds or creates the title a record belongs to, remembering what it has seen."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.cache: dict[tuple[Any, ...], int] = {}
+
+    def __call__(self, f: dict[str, Any]) -> int:
+        name, season = str(f["title"]).strip(), _int(f.get("season"))
+        kind = str(f.get("kind") or ("series" if season is not None else "film")).lower()
+        key = (name.lower(), kind, season, _int(f.get("year")))
+        if key not in self.cache:
+            parent = TitleIn(name, "series" if season is not None else kind,  # type: ignore[arg-type]
+                             year=_int(f.get("year")) if season is None else None,
+                             network=f.get("network"))
+            title, _ = self.store.get_or_add_title(parent)
+            if season is not None:
+                child = TitleIn(f"{name} season {season}", "season", year=_int(f.get("year")),
+                                network=f.get("network"), parent_id=title.id, season=season)
+                title, _ = self.store.get_or_add_title(child)
+            self.cache[key] = title.id
+        return self.cache[key]
+
+
+def _rating(f: dict[str, Any], summary: IngestSummary, source: str) -> str | None:
+    raw = f.get("rating")
+    if raw in (None, ""):
+        return None
+    try:
+        parse_rating(str(raw))
+    except RatingError:
+        summary.notes.append(f"{source}: rating {raw!r} not understood; scored from the text")
+        return None
+    return str(raw)
+
+
+def ingest(
+    store: Store,
+    paths: Iterable[Path],
+    options: ReadOptions | None = None,
+    *,
+    batch_size: int = 64,
+    progress: Progress | None = None,
+) -> IngestSummary:
+    """Read every review under ``paths``, analyse in batches and store each once."""
+    summary, start = IngestSummary(), time.perf_counter()
+    titles = TitleResolver(store)
+    records = _records(read(list(paths), options or ReadOptions()), summary, progress)
+    while batch := list(islice(records, batch_size)):
+        reviews: list[ReviewIn] = []
+        inputs: list[dict[str, Any]] = []
+        for rec in batch:
+            f = rec.fields
+            rating = _rating(f, summary, rec.source)
+            reviews.append(ReviewIn(
+                title_id=titles(f), text=str(f["text"]), critic=f.get("critic"),
+                publication=f.get("publication"), top_critic=_bool(f.get("top_critic")),
+                date=_date(f.get("date")), url=f.get("url"), rating=rating, source=rec.source))
+            inputs.append({"text": f["text"], "title": f["title"], "rating": rating,
+                           "content_type": f.get("content_type")})
+        results = store.add_reviews(list(zip(reviews, analyze_many(inputs), strict=True)))
+        created = sum(1 for _, new in results if new)
+        summary.added += created
+        summary.duplicates += len(results) - created
+        if progress:
+            progress(len(batch))
+    summary.seconds = time.perf_counter() - start
+    return summary
+
+
+def _records(items: Iterator[Record | Rejected], summary: IngestSummary,
+             progress: Progress | None) -> Iterator[Record]:
+    for item in items:
+        if isinstance(item, Rejected):
+            summary.rejected.append(item)
+            if progress:
+                progress(1)
+        else:
+            yield item

@@ -1,0 +1,197 @@
+"""Read reviews in bulk: text/HTML files, folders, JSONL, CSV (with a column mapping), Parquet,
+and the Rotten Tomatoes CSV layouts. Each record says where it came from; a bad row becomes a
+``Rejected`` with its line and reason, and never stops the good ones.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from critica.errors import InputError
+
+TEXT_SUFFIXES = {".txt", ".text", ".md", ".html", ".htm"}
+TABLE_SUFFIXES = {".jsonl", ".ndjson", ".csv", ".parquet"}
+FIELDS = ("text", "title", "kind", "season", "year", "network", "critic", "publication",
+          "top_critic", "date", "rating", "url", "id")
+# Rotten Tomatoes scrapes, recognised by their header.
+RT_LISTS = {"quote": "text", "criticName": "critic", "publicationName": "publication",
+            "isTopCritic": "top_critic", "originalScore": "rating", "creationDate": "date",
+            "reviewUrl": "url", "reviewId": "id"}
+RT_KAGGLE = {"review_content": "text", "critic_name": "critic", "publisher_name": "publication",
+             "top_critic": "top_critic", "review_score": "rating", "review_date": "date"}
+
+
+@dataclass
+class Record:
+    """One review as read, before analysis."""
+
+    fields: dict[str, Any]
+    source: str  # file:line, for messages
+
+
+@dataclass
+class Rejected:
+    source: str
+    reason: str
+
+
+@dataclass
+class ReadOptions:
+    mapping: dict[str, str] = field(default_factory=dict)  # our field -> their column
+    defaults: dict[str, Any] = field(default_factory=dict)  # --title, --critic ...
+
+
+def parse_mapping(spec: str | None) -> dict[str, str]:
+    """``"text=quote,title=film"`` -> ``{"text": "quote", "title": "film"}``."""
+    out: dict[str, str] = {}
+    for part in filter(None, (p.strip() for p in (spec or "").split(","))):
+        key, sep, column = part.partition("=")
+        if not sep or key.strip() not in FIELDS or not column.strip():
+            raise InputError(
+                f"bad column mapping {part!r}; write field=column pairs separated by commas, "
+                f"fields being {', '.join(FIELDS)}"
+            )
+        out[key.strip()] = column.strip()
+    return out
+
+
+def iter_paths(paths: list[Path]) -> Iterator[Path | Rejected]:
+    """Files to read: the paths themselves, and every readable file under folders."""
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                if child.is_file() and child.suffix.lower() in TEXT_SUFFIXES | TABLE_SUFFIXES:
+                    if child.name != "movies.csv":  # the RT layouts' title tables
+                        yield child
+        elif path.is_file():
+            yield path
+        else:
+            yield Rejected(str(path), "no such file or folder")
+
+
+def read(paths: list[Path], options: ReadOptions) -> Iterator[Record | Rejected]:
+    """Every review record under ``paths``, in order, with rejects in line."""
+    for item in iter_paths(paths):
+        if isinstance(item, Rejected):
+            yield item
+            continue
+        suffix = item.suffix.lower()
+        try:
+            if suffix in TEXT_SUFFIXES:
+                yield from _read_document(item, options)
+            elif suffix in {".jsonl", ".ndjson"}:
+                yield from _read_jsonl(item, options)
+            elif suffix == ".csv":
+                yield from _read_csv(item, options)
+            elif suffix == ".parquet":
+                yield from _read_parquet(item, options)
+            else:
+                yield Rejected(str(item), f"unsupported file type {suffix or '(none)'}; "
+                               "use .txt, .html, .jsonl, .csv or .parquet")
+        except OSError as exc:
+            yield Rejected(str(item), f"cannot read: {exc}")
+
+
+def _finish(row: Mapping[str, Any], options: ReadOptions, source: str,
+            rename: Mapping[str, str] | None = None) -> Record | Rejected:
+    fields: dict[str, Any] = dict(options.defaults)
+    columns = {**(rename or {}), **{v: k for k, v in options.mapping.items()}}
+    for column, value in row.items():
+        name = columns.get(column, column if not rename else None)
+        if name in FIELDS and value not in (None, ""):
+            fields[name] = value
+    text = fields.get("text")
+    if not isinstance(text, str) or not text.strip():
+        return Rejected(source, "no review text (map the text column with --map text=COLUMN)")
+    if not fields.get("title"):
+        return Rejected(source, "no title (give --title, or map a title column with --map title=COLUMN)")
+    return Record(fields, source)
+
+
+def _read_document(path: Path, options: ReadOptions) -> Iterator[Record | Rejected]:
+    from critica.sources import decode_bytes
+
+    try:
+        text = decode_bytes(path.read_bytes())
+    except InputError as exc:
+        yield Rejected(str(path), str(exc))
+        return
+    row = {"text": text, "title": options.defaults.get("title") or path.stem.replace("-", " ")}
+    if path.suffix.lower() in {".html", ".htm"}:
+        row["content_type"] = "html"
+    record = _finish(row, options, str(path))
+    if isinstance(record, Record) and "content_type" in row:
+        record.fields["content_type"] = "html"
+    yield record
+
+
+def _read_jsonl(path: Path, options: ReadOptions) -> Iterator[Record | Rejected]:
+    with path.open(encoding="utf-8", errors="replace") as fh:
+        for number, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            source = f"{path}:{number}"
+            try:
+                row = json.loads(line)
+            except ValueError as exc:
+                yield Rejected(source, f"not valid JSON ({exc.msg})")
+                continue
+            if not isinstance(row, dict):
+                yield Rejected(source, "each line must be a JSON object")
+                continue
+            yield _finish(row, options, source)
+
+
+def _titles_beside(path: Path, key: str, name: str, year: str) -> dict[str, tuple[str, str]]:
+    movies = path.with_name("movies.csv")
+    if not movies.exists():
+        return {}
+    with movies.open(encoding="utf-8", newline="") as fh:
+        return {r[key]: (r.get(name, ""), (r.get(year) or "")[:4]) for r in csv.DictReader(fh)}
+
+
+def _read_csv(path: Path, options: ReadOptions) -> Iterator[Record | Rejected]:
+    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+    with path.open(encoding="utf-8", errors="replace", newline="") as fh:
+        reader = csv.DictReader(fh)
+        header = set(reader.fieldnames or [])
+        rename, titles, key = None, {}, ""
+        if {"quote", "criticName", "movieId"} <= header and not options.mapping:
+            rename, key = {**RT_LISTS, "_title": "title", "_year": "year"}, "movieId"
+            titles = _titles_beside(path, "movieId", "movieTitle", "movieYear")
+        elif {"review_content", "rotten_tomatoes_link"} <= header and not options.mapping:
+            rename, key = {**RT_KAGGLE, "_title": "title", "_year": "year"}, "rotten_tomatoes_link"
+            titles = _titles_beside(path, key, "movie_title", "original_release_date")
+        while True:
+            line = reader.line_num + 1
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                yield Rejected(f"{path}:{line}", f"malformed CSV ({exc})")
+                continue
+            source = f"{path}:{line}"
+            if None in row:  # more cells than the header has names
+                yield Rejected(source, "more cells than header columns (check the quoting)")
+                continue
+            if rename is not None:
+                title, year = titles.get(row.get(key, ""), ("", ""))
+                row = {**row, "_title": title or row.get(key, ""), "_year": year}
+            yield _finish(row, options, source, rename)
+
+
+def _read_parquet(path: Path, options: ReadOptions) -> Iterator[Record | Rejected]:
+    import pyarrow.parquet as pq
+
+    number = 0
+    for batch in pq.ParquetFile(path).iter_batches(batch_size=2048):
+        for row in batch.to_pylist():
+            number += 1
+            yield _finish(row, options, f"{path}:row {number}")
