@@ -159,7 +159,7 @@ def _titles_beside(path: Path, key: str, name: str, year: str) -> dict[str, tupl
 def _read_csv(path: Path, options: ReadOptions) -> Iterator[Record | Rejected]:
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
     with path.open(encoding="utf-8", errors="replace", newline="") as fh:
-        reader = csv.DictReader(fh)
+        reader = csv.DictReader(fh, strict=True)
         header = set(reader.fieldnames or [])
         rename, titles, key = None, {}, ""
         if {"quote", "criticName", "movieId"} <= header and not options.mapping:
