@@ -1,0 +1,248 @@
+"""A title's figures from its reviews: % positive, scores, histogram, aspects, badges, trends.
+
+Pure functions over ``ReviewFacts``; the store loads the facts and the API and
+web pages serve the dict this returns, so both show the same numbers.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Callable, Hashable, Iterable
+from typing import Any
+
+from critica import config
+from critica.pipeline.verdict import band_for
+from critica.store.records import ReviewFacts
+
+Z95 = 1.959964  # normal quantile for a two-sided 95% interval
+EVIDENCE_PER_SIDE = 3
+SEASON_KINDS = frozenset({"series", "season"})  # episodes are never certified, as on RT
+
+
+def _settings(overrides: dict[str, Any] | None) -> dict[str, Any]:
+    return {**config.settings(), **(overrides or {})}
+
+
+def _r(value: float | None, digits: int = 1) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def is_fresh(fact: ReviewFacts, threshold: float) -> bool:
+    """The review's fresh flag, or its score against the fresh threshold when it has none."""
+    if fact.fresh is not None:
+        return fact.fresh
+    return fact.score is not None and fact.score >= threshold
+
+
+def wilson_interval(positive: int, n: int, z: float = Z95) -> tuple[float, float]:
+    """Wilson score interval for a proportion, in percent."""
+    if n <= 0:
+        return (0.0, 100.0)
+    p = positive / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z / denom * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return (max(0.0, centre - half) * 100, min(1.0, centre + half) * 100)
+
+
+def weighted_mean(scores: list[float], weights: list[float]) -> float | None:
+    """Mean of scores by weight; the plain mean when no weight is positive."""
+    if not scores:
+        return None
+    clean = [max(0.0, w) if math.isfinite(w) else 0.0 for w in weights]
+    total = sum(clean)
+    if total <= 0:
+        return sum(scores) / len(scores)
+    value = sum(s * w for s, w in zip(scores, clean, strict=True)) / total
+    # Float error can push the mean a hair outside [min, max]; a mean never leaves it.
+    return min(max(value, min(scores)), max(scores))
+
+
+def core_figures(facts: list[ReviewFacts], min_reviews: int, threshold: float) -> dict[str, Any]:
+    """Count, % positive with its interval, and mean score for any group of reviews."""
+    scored = [f for f in facts if f.score is not None]
+    n = len(scored)
+    positive = sum(is_fresh(f, threshold) for f in scored)
+    shown = n >= max(1, min_reviews)
+    lo, hi = wilson_interval(positive, n)
+    return {
+        "reviews": len(facts),
+        "unscored": len(facts) - n,
+        "percent_positive": _r(100 * positive / n) if shown else None,
+        "percent_positive_interval": [_r(lo), _r(hi)] if shown else None,
+        "score_mean": _r(sum(f.score or 0.0 for f in scored) / n) if n else None,
+    }
+
+
+def histogram(scores: Iterable[float]) -> list[dict[str, Any]]:
+    """Ten bins, 0-9 up to 90-100 (a perfect 100 falls in the last)."""
+    counts = [0] * 10
+    for s in scores:
+        counts[min(9, max(0, int(s // 10)))] += 1
+    return [
+        {"bin": f"{10 * i}-{10 * i + (10 if i == 9 else 9)}", "lo": 10 * i, "count": c}
+        for i, c in enumerate(counts)
+    ]
+
+
+def controversy(scores: list[float], percent_positive: float | None) -> float | None:
+    """How split critics are, 0-1: sqrt(spread * balance).
+
+    spread = population standard deviation of the scores / 50 (50 is the largest
+    possible on a 0-100 scale); balance = 1 - |percent_positive - 50| / 50. The
+    geometric mean needs both: scores bunched near the fresh line give a 50%
+    split but no real disagreement, and a wide spread with 95% positive is a
+    few outliers, not a divided press.
+    """
+    if percent_positive is None or len(scores) < 2:
+        return None
+    mean = sum(scores) / len(scores)
+    std = math.sqrt(sum((s - mean) ** 2 for s in scores) / len(scores))
+    spread = min(1.0, std / 50)
+    balance = 1 - abs(percent_positive - 50) / 50
+    return round(math.sqrt(spread * balance), 3)
+
+
+def bayes_score(mean: float | None, votes: int, m: float, prior: float) -> float | None:
+    """IMDb's weighted rating (v/(v+m))·R + (m/(v+m))·C; None without a scored review."""
+    if mean is None or votes <= 0:
+        return None
+    return (votes * mean + m * prior) / (votes + m)
+
+
+def _review_polarity(fact: ReviewFacts) -> dict[str, float]:
+    """Each aspect's mean polarity in one review, so a chatty review counts once."""
+    found: dict[str, list[float]] = defaultdict(list)
+    for name, polarity, _ in fact.aspects:
+        found[name].append(max(-1.0, min(1.0, polarity)))
+    return {name: sum(p) / len(p) for name, p in found.items()}
+
+
+def _evidence(facts: list[ReviewFacts], name: str, sign: int) -> list[dict[str, Any]]:
+    """The strongest sentences of one sign on an aspect, one per review."""
+    best: dict[int, tuple[float, str, ReviewFacts]] = {}
+    for f in facts:
+        for aspect, polarity, text in f.aspects:
+            strength = sign * polarity
+            current = best.get(f.review_id)
+            if aspect == name and strength > 0 and (current is None or strength > current[0]):
+                best[f.review_id] = (strength, text, f)
+    ranked = sorted(best.values(), key=lambda t: (-t[0], t[2].review_id))
+    return [
+        {"review_id": f.review_id, "critic": f.critic, "text": text, "polarity": round(sign * s, 3)}
+        for s, text, f in ranked[:EVIDENCE_PER_SIDE]
+    ]
+
+
+def aspect_figures(facts: list[ReviewFacts]) -> list[dict[str, Any]]:
+    """Per aspect: mentions, share, % positive, mean polarity, evidence; most discussed first."""
+    per_review = [_review_polarity(f) for f in facts]
+    names = sorted({n for p in per_review for n in p})
+    out = []
+    for name in names:
+        values = [p[name] for p in per_review if name in p]
+        out.append(
+            {
+                "name": name,
+                "mentions": len(values),
+                "share": round(len(values) / len(facts), 3),
+                "percent_positive": round(100 * sum(v > 0 for v in values) / len(values), 1),
+                "polarity": round(sum(values) / len(values), 3),
+                "evidence": {
+                    "positive": _evidence(facts, name, 1),
+                    "negative": _evidence(facts, name, -1),
+                },
+            }
+        )
+    return sorted(out, key=lambda a: (-a["mentions"], a["name"]))
+
+
+def badges(kind: str, figures: dict[str, Any], publications: int, s: dict[str, Any]) -> list[str]:
+    """Badge names the figures earn under the configured rules."""
+    earned = []
+    pct, top = figures["percent_positive"], figures["top_critics"]
+    scored = figures["reviews"] - figures["unscored"]
+    needed = (
+        s["badge_fresh_min_reviews_film"] if kind == "film" else s["badge_fresh_min_reviews_season"]
+    )
+    if (
+        (kind == "film" or kind in SEASON_KINDS)
+        and pct is not None
+        and pct >= s["badge_fresh_percent"]
+        and scored >= needed
+        and top["reviews"] - top["unscored"] >= s["badge_fresh_min_top_critics"]
+    ):
+        earned.append("certified_fresh")
+    weighted = figures["score_weighted"]
+    if (
+        weighted is not None
+        and weighted >= s["badge_must_see_score"]
+        and publications >= s["badge_must_see_min_publications"]
+    ):
+        earned.append("must_see")
+    return earned
+
+
+def _grouped(
+    facts: list[ReviewFacts],
+    key: Callable[[ReviewFacts], Hashable | None],
+    label: str,
+    s: dict[str, Any],
+) -> list[dict[str, Any]]:
+    """Core figures per group (season, month), in key order; facts without a key are left out."""
+    groups: dict[Any, list[ReviewFacts]] = defaultdict(list)
+    for f in facts:
+        k = key(f)
+        if k is not None:
+            groups[k].append(f)
+    threshold, least = s["fresh_threshold"], s["min_reviews_for_percent"]
+    return [{label: k, **core_figures(groups[k], least, threshold)} for k in sorted(groups)]
+
+
+def title_figures(
+    facts: list[ReviewFacts],
+    *,
+    kind: str,
+    title: str,
+    settings: dict[str, Any] | None = None,
+    prior_mean: float = 60.0,
+) -> dict[str, Any]:
+    """Every figure a title page shows, as a JSON-ready dict.
+
+    ``settings`` overrides the configured values; ``prior_mean`` is C in the
+    Bayesian score when ``bayes_prior_score`` is 0 (pass the mean over all titles).
+    """
+    s = _settings(settings)
+    threshold, least = float(s["fresh_threshold"]), int(s["min_reviews_for_percent"])
+    scored = [f for f in facts if f.score is not None]
+    scores = [float(f.score) for f in scored if f.score is not None]
+    figures: dict[str, Any] = {
+        "title": title,
+        "kind": kind,
+        **core_figures(facts, least, threshold),
+    }
+    weighted = weighted_mean(scores, [f.weight for f in scored])
+    prior = float(s["bayes_prior_score"]) or prior_mean
+    # R is the weighted mean: the headline score, so the ranking agrees with the band.
+    bayes = bayes_score(weighted, len(scores), float(s["bayes_min_reviews"]), prior)
+    top = [f for f in facts if f.top_critic]
+    figures.update(
+        score_weighted=_r(weighted),
+        band=band_for(weighted) if weighted is not None else None,
+        score_bayes=_r(bayes),
+        top_critics=core_figures(top, least, threshold),
+        histogram=histogram(scores),
+        controversy=controversy(scores, figures["percent_positive"]),
+        aspects=aspect_figures(facts),
+    )
+    publications = len({f.publication for f in scored if f.publication})
+    figures["publications"] = publications
+    figures["badges"] = badges(kind, figures, publications, s)
+    figures["seasons"] = (
+        _grouped(facts, lambda f: f.season, "season", s) if kind == "series" else []
+    )
+    figures["trend"] = _grouped(
+        facts, lambda f: f.date.strftime("%Y-%m") if f.date else None, "month", s
+    )
+    return figures
