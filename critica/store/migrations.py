@@ -1,0 +1,88 @@
+"""Numbered schema migrations (``m001_initial``, ...), applied in order and recorded once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import Connection, Engine, insert, select, text
+
+from critica.store import schema
+
+Migration = Callable[[Connection], None]
+
+# Any constant will do: it only has to be the same in every process migrating this database.
+_PG_LOCK_KEY = 0x63726974
+
+
+def m001_initial(conn: Connection) -> None:
+    """Titles, critics, publications, reviews, analyses, aspect mentions, tokens."""
+    # Built from the live metadata: a later migration that alters one of these tables must
+    # tolerate a database that m001 just created with the new layout (or freeze m001's DDL).
+    tables = [t for t in schema.metadata.sorted_tables if t is not schema.migrations]
+    schema.metadata.create_all(conn, tables=tables)
+
+
+_SQLITE_FTS = [
+    # External-content tables: the text lives once, in reviews/titles; triggers keep the
+    # index in step with every insert, update and delete, whoever makes it.
+    "CREATE VIRTUAL TABLE reviews_fts USING fts5(text, content='reviews', content_rowid='id',"
+    " tokenize='porter unicode61 remove_diacritics 2')",
+    "CREATE VIRTUAL TABLE titles_fts USING fts5(name, content='titles', content_rowid='id',"
+    " tokenize='unicode61 remove_diacritics 2')",
+]
+_DELETE = "INSERT INTO {t}_fts({t}_fts, rowid, {c}) VALUES ('delete', old.id, old.{c});"
+_INSERT = "INSERT INTO {t}_fts(rowid, {c}) VALUES (new.id, new.{c});"
+_SQLITE_TRIGGERS = [
+    f"CREATE TRIGGER {{t}}_fts_ai AFTER INSERT ON {{t}} BEGIN {_INSERT} END",
+    f"CREATE TRIGGER {{t}}_fts_ad AFTER DELETE ON {{t}} BEGIN {_DELETE} END",
+    f"CREATE TRIGGER {{t}}_fts_au AFTER UPDATE OF {{c}} ON {{t}} BEGIN {_DELETE} {_INSERT} END",
+]
+_PG_FTS = [
+    # A stored generated column: ranking reads it instead of re-parsing every text.
+    "ALTER TABLE reviews ADD COLUMN search_vector tsvector"
+    " GENERATED ALWAYS AS (to_tsvector('english', text)) STORED",
+    "CREATE INDEX ix_reviews_search_vector ON reviews USING gin (search_vector)",
+]
+
+
+def m002_full_text(conn: Connection) -> None:
+    """Full-text search over review text (FTS5 on SQLite, tsvector + GIN on PostgreSQL)."""
+    if conn.dialect.name == "sqlite":
+        for statement in _SQLITE_FTS:
+            conn.exec_driver_sql(statement)
+        for table, column in (("reviews", "text"), ("titles", "name")):
+            for trigger in _SQLITE_TRIGGERS:
+                conn.exec_driver_sql(trigger.format(t=table, c=column))
+            conn.exec_driver_sql(f"INSERT INTO {table}_fts({table}_fts) VALUES ('rebuild')")
+    else:
+        for statement in _PG_FTS:
+            conn.exec_driver_sql(statement)
+
+
+MIGRATIONS: list[Migration] = [m001_initial, m002_full_text]
+
+
+def applied(conn: Connection) -> set[str]:
+    """Names of the migrations already recorded in this database."""
+    return set(conn.scalars(select(schema.migrations.c.name)))
+
+
+def migrate(engine: Engine) -> list[str]:
+    """Apply the pending migrations in one transaction; returns their names (none: up to date)."""
+    with engine.execution_options(sqlite_immediate=True).begin() as conn:
+        if conn.dialect.name == "postgresql":
+            # Two processes opening a fresh database at once must not both create the tables.
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})
+        schema.migrations.create(conn, checkfirst=True)
+        done = applied(conn)
+        names = []
+        for migration in MIGRATIONS:
+            if migration.__name__ in done:
+                continue
+            migration(conn)
+            conn.execute(
+                insert(schema.migrations),
+                {"name": migration.__name__, "applied_at": schema.utcnow()},
+            )
+            names.append(migration.__name__)
+        return names

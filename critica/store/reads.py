@@ -1,0 +1,234 @@
+"""Queries that load records: titles, review pages, the aggregate's facts, stale analyses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Row,
+    Select,
+    and_,
+    case,
+    exists,
+    false,
+    func,
+    or_,
+    select,
+    true,
+)
+
+from critica.store.records import Publication, Review, ReviewFacts, Title
+from critica.store.schema import (
+    analyses,
+    aspect_mentions,
+    critics,
+    publications,
+    reviews,
+    titles,
+)
+from critica.store.writes import load_analysis
+
+# A review's own flag when set, else its publication's.
+TOP_CRITIC = func.coalesce(reviews.c.top_critic, publications.c.top_critic, false())
+
+
+def name_key(name: str) -> str:
+    """The lookup form of a title's name: lower-cased, whitespace collapsed."""
+    return " ".join(name.split()).lower()
+
+
+def _escape_like(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def title_select() -> Select[Any]:
+    """SELECT of every ``Title`` column."""
+    t = titles.c
+    return select(t.id, t.name, t.kind, t.year, t.network, t.parent_id, t.season, t.credits)
+
+
+def to_title(row: Row[Any]) -> Title:
+    """A ``Title`` from a ``title_select`` row."""
+    return Title(**row._asdict())
+
+
+def title(conn: Connection, title_id: int) -> Title | None:
+    """The title with this id, or None."""
+    row = conn.execute(title_select().where(titles.c.id == title_id)).first()
+    return None if row is None else to_title(row)
+
+
+def find_titles(conn: Connection, name: str, limit: int = 50) -> list[Title]:
+    """Titles whose name contains ``name``, case-insensitively; exact, then prefix, then others."""
+    key = name_key(name)
+    if not key:
+        return []
+    pattern = _escape_like(key)
+    rank = case(
+        (titles.c.name_key == key, 0),
+        (titles.c.name_key.like(f"{pattern}%", escape="\\"), 1),
+        else_=2,
+    )
+    query = (
+        title_select()
+        .where(titles.c.name_key.like(f"%{pattern}%", escape="\\"))
+        .order_by(rank, titles.c.name_key, titles.c.id)
+        .limit(limit)
+    )
+    return [to_title(row) for row in conn.execute(query)]
+
+
+def to_publication(row: Row[Any]) -> Publication:
+    """A ``Publication`` from a ``publications`` row."""
+    return Publication(row.id, row.name, float(row.weight), bool(row.top_critic))
+
+
+def review_select() -> Select[Any]:
+    """SELECT of everything a ``Review`` holds, joined to its critic, publication and analysis."""
+    r, a = reviews.c, analyses.c
+    return (
+        select(r.id, r.title_id, critics.c.name.label("critic"))
+        .add_columns(publications.c.name.label("publication"), TOP_CRITIC.label("top_critic"))
+        .add_columns(r.date, r.url, r.rating, r.text, a.score, a.fresh, a.confidence, a.band)
+        .add_columns(a.quote, a.model_version, a.data)
+        .select_from(reviews)
+        .outerjoin(critics)
+        .outerjoin(publications)
+        .outerjoin(analyses)
+    )
+
+
+def to_review(row: Row[Any]) -> Review:
+    """A ``Review`` from a ``review_select`` row."""
+    fields = row._asdict()
+    data = fields.pop("data")
+    fields["top_critic"] = bool(fields["top_critic"])
+    fields["confidence"] = fields["confidence"] or 0.0
+    fields["model_version"] = fields["model_version"] or ""
+    return Review(**fields, analysis=load_analysis(data, row.text))
+
+
+def title_scope(title_id: int, include_seasons: bool) -> ColumnElement[bool]:
+    """Reviews of a title, and of its child titles (a series' seasons) when asked."""
+    if not include_seasons:
+        return reviews.c.title_id == title_id
+    family = select(titles.c.id).where(or_(titles.c.id == title_id, titles.c.parent_id == title_id))
+    return reviews.c.title_id.in_(family)
+
+
+def review_filter(
+    title_id: int,
+    include_seasons: bool,
+    fresh: bool | None,
+    top_critic: bool | None,
+    aspect: str | None,
+) -> ColumnElement[bool]:
+    """The WHERE clause of ``reviews_for_title``."""
+    conditions = [title_scope(title_id, include_seasons)]
+    if fresh is not None:
+        conditions.append(analyses.c.fresh == fresh)
+    if top_critic is not None:
+        conditions.append(TOP_CRITIC.is_(true() if top_critic else false()))
+    if aspect is not None:
+        mentioned = (aspect_mentions.c.review_id == reviews.c.id) & (
+            aspect_mentions.c.aspect == aspect
+        )
+        conditions.append(exists().where(mentioned))
+    return and_(*conditions)
+
+
+def reviews_page(
+    conn: Connection, where: ColumnElement[bool], limit: int, offset: int
+) -> tuple[list[Review], int]:
+    """Reviews matching ``where``, newest first, and how many match in all."""
+    counted = (
+        select(func.count())
+        .select_from(reviews)
+        .outerjoin(publications)
+        .outerjoin(analyses)
+        .where(where)
+    )
+    total = int(conn.scalar(counted) or 0)
+    order = (reviews.c.date.desc().nulls_last(), reviews.c.id.desc())
+    # Sort and skip narrow rows first, then load whole reviews (text, analysis JSON) for one page:
+    # sorting 100k wide rows to keep 20 is what made deep pages slow.
+    page = counted.with_only_columns(reviews.c.id).order_by(*order).limit(limit).offset(offset)
+    ids = list(conn.scalars(page))
+    if not ids:
+        return [], total
+    rows = conn.execute(review_select().where(reviews.c.id.in_(ids)).order_by(*order)).all()
+    return [to_review(row) for row in rows], total
+
+
+def review_facts(conn: Connection, title_id: int, include_seasons: bool) -> list[ReviewFacts]:
+    """Per-review facts for the aggregate: one query for the reviews, one for their aspects."""
+    scope = title_scope(title_id, include_seasons)
+    r, a = reviews.c, analyses.c
+    query = (
+        select(r.id, r.title_id, a.score, a.fresh, TOP_CRITIC, publications.c.weight)
+        .add_columns(publications.c.name, critics.c.name, r.date, titles.c.season, a.quote)
+        .select_from(reviews)
+        .join(titles, titles.c.id == r.title_id)
+        .outerjoin(critics)
+        .outerjoin(publications)
+        .outerjoin(analyses)
+        .where(scope)
+        .order_by(r.id)
+    )
+    mentions = (
+        select(aspect_mentions.c.review_id, aspect_mentions.c.aspect)
+        .add_columns(aspect_mentions.c.polarity, aspect_mentions.c.sentence)
+        .where(aspect_mentions.c.review_id.in_(select(r.id).where(scope)))
+        .order_by(aspect_mentions.c.review_id, aspect_mentions.c.sentence_index)
+    )
+    aspects: dict[int, list[tuple[str, float, str]]] = {}
+    for review_id, aspect, polarity, sentence in conn.execute(mentions).all():
+        aspects.setdefault(review_id, []).append((aspect, polarity, sentence))
+    return [
+        ReviewFacts(
+            review_id=rid,
+            title_id=tid,
+            score=score,
+            fresh=fresh,
+            top_critic=bool(top),
+            weight=1.0 if weight is None else weight,
+            publication=pub,
+            critic=critic,
+            date=day,
+            season=season,
+            quote=quote,
+            aspects=aspects.get(rid, []),
+        )
+        for rid, tid, score, fresh, top, weight, pub, critic, day, season, quote in conn.execute(
+            query
+        ).all()
+    ]
+
+
+def stale_batch(
+    conn: Connection, model_version: str, after: int, size: int
+) -> list[tuple[int, str, dict[str, Any]]]:
+    """Up to ``size`` reviews after id ``after`` not analysed by ``model_version``."""
+    r = reviews.c
+    query = (
+        select(r.id, r.text, titles.c.name, r.rating, r.url, r.title_id, r.date)
+        .add_columns(critics.c.name, publications.c.name)
+        .select_from(reviews)
+        .join(titles, titles.c.id == r.title_id)
+        .outerjoin(critics)
+        .outerjoin(publications)
+        .outerjoin(analyses)
+        .where(r.id > after)
+        .where(or_(analyses.c.model_version.is_(None), analyses.c.model_version != model_version))
+        .order_by(r.id)
+        .limit(size)
+    )
+    batch = []
+    for rid, text, name, rating, url, tid, day, critic, pub in conn.execute(query):
+        # ``title`` and ``rating`` are what the pipeline reads from metadata; the rest is context.
+        meta = {"title": name, "rating": rating, "url": url, "title_id": tid, "date": day}
+        meta.update({"critic": critic, "publication": pub})
+        batch.append((rid, text, meta))
+    return batch

@@ -1,0 +1,143 @@
+"""The store's tables, as SQLAlchemy Core metadata shared by SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    false,
+    text,
+)
+
+metadata = MetaData()
+
+titles = Table(
+    "titles",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", Text, nullable=False),
+    # Lower-cased, whitespace-collapsed name: lookups stay index-friendly on both back-ends.
+    Column("name_key", Text, nullable=False, index=True),
+    Column("kind", String(16), nullable=False),
+    Column("year", Integer),
+    Column("network", Text),
+    Column("parent_id", Integer, ForeignKey("titles.id", ondelete="CASCADE"), index=True),
+    Column("season", Integer),
+    Column("credits", JSON, nullable=False, default=list),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+critics = Table(
+    "critics",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", Text, nullable=False, unique=True),
+)
+
+publications = Table(
+    "publications",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", Text, nullable=False, unique=True),
+    Column("weight", Float, nullable=False, default=1.0, server_default=text("1.0")),
+    Column("top_critic", Boolean, nullable=False, default=False, server_default=false()),
+    Index("ix_publications_top_critic", "top_critic"),
+)
+
+reviews = Table(
+    "reviews",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    # Indexed through ix_reviews_title_date, whose leading column is title_id.
+    Column("title_id", Integer, ForeignKey("titles.id", ondelete="CASCADE"), nullable=False),
+    Column("critic_id", Integer, ForeignKey("critics.id")),
+    Column("publication_id", Integer, ForeignKey("publications.id")),
+    # NULL means "inherit the publication's flag", read through COALESCE, so that
+    # marking a publication as top critic later also applies to its stored reviews.
+    Column("top_critic", Boolean),
+    Column("date", Date),
+    Column("url", Text),
+    Column("rating", Text),
+    Column("text", Text, nullable=False),
+    Column("content_hash", String(64), nullable=False, unique=True),
+    Column("source", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_reviews_title_date", "title_id", "date"),
+)
+
+analyses = Table(
+    "analyses",
+    metadata,
+    Column("review_id", Integer, ForeignKey("reviews.id", ondelete="CASCADE"), primary_key=True),
+    Column("model_version", Text, nullable=False),
+    Column("score", Float),
+    Column("text_score", Float),
+    Column("fresh", Boolean),
+    Column("confidence", Float, nullable=False, default=0.0),
+    Column("band", String(32)),
+    Column("quote", Text),
+    Column("language", String(16)),
+    Column("data", Text, nullable=False),  # Analysis.to_dict() as JSON text
+    Column("analyzed_at", DateTime(timezone=True), nullable=False),
+    Index("ix_analyses_fresh", "fresh"),
+    Index("ix_analyses_model_version", "model_version"),
+)
+
+aspect_mentions = Table(
+    "aspect_mentions",
+    metadata,
+    Column(
+        "review_id",
+        Integer,
+        ForeignKey("reviews.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("sentence_index", Integer, primary_key=True),
+    Column("aspect", String(64), primary_key=True),
+    Column("polarity", Float, nullable=False),
+    Column("sentence", Text, nullable=False),
+    Index("ix_aspect_mentions_aspect_review", "aspect", "review_id"),
+)
+
+tokens = Table(
+    "tokens",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
+    Column("last_used_at", DateTime(timezone=True)),
+)
+
+migrations = Table(
+    "migrations",
+    metadata,
+    Column("name", String(128), primary_key=True),
+    Column("applied_at", DateTime(timezone=True), nullable=False),
+)
+
+
+def utcnow() -> datetime:
+    """The current time in UTC, as every timestamp column stores it."""
+    return datetime.now(UTC)
+
+
+def aware(value: datetime | None) -> datetime | None:
+    """A stored timestamp as UTC-aware (SQLite hands back naive datetimes)."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)

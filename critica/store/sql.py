@@ -1,0 +1,294 @@
+"""``SQLStore``: the store contract on SQLAlchemy Core, one code path for SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, Engine, func, insert, select, text, update
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from critica.analysis import Analysis
+from critica.errors import StoreError
+from critica.store import checks, reads, search, tokens, writes
+from critica.store.base import Store
+from critica.store.connect import connect, describe
+from critica.store.migrations import migrate
+from critica.store.records import (
+    Critic,
+    Publication,
+    Review,
+    ReviewFacts,
+    ReviewIn,
+    Title,
+    TitleIn,
+)
+from critica.store.schema import critics, publications, reviews, titles, utcnow
+
+TITLE_KINDS = ("film", "series", "season", "episode")
+
+
+class SQLStore:
+    """Titles, critics, publications, reviews with analyses, tokens and search in one database."""
+
+    def __init__(self, url: str) -> None:
+        self.engine: Engine = connect(url)
+        self.url = self.engine.url.render_as_string(hide_password=True)
+        try:
+            migrate(self.engine)
+        except DBAPIError as error:  # unreachable, missing database, no rights on the schema
+            self.engine.dispose()
+            raise StoreError(describe(self.url, error, opening=True)) from None
+        # Writers take SQLite's write lock up front instead of failing to upgrade a read lock.
+        self._writer = self.engine.execution_options(sqlite_immediate=True)
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        try:
+            with self.engine.connect() as conn:
+                yield conn
+        except OperationalError as error:
+            raise StoreError(describe(self.url, error)) from error
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        try:
+            with self._writer.begin() as conn:
+                yield conn
+        except OperationalError as error:
+            raise StoreError(describe(self.url, error)) from error
+
+    # titles
+
+    def add_title(self, title: TitleIn) -> Title:
+        """Create a title (a season or episode names its parent in ``parent_id``)."""
+        with self._write() as conn:
+            return self._insert_title(conn, title)
+
+    def _insert_title(self, conn: Connection, title: TitleIn) -> Title:
+        if title.kind not in TITLE_KINDS:
+            raise StoreError(f"unknown title kind {title.kind!r}; use one of {TITLE_KINDS}")
+        if title.parent_id is not None and reads.title(conn, title.parent_id) is None:
+            raise StoreError(
+                f"no title with id {title.parent_id} to be the parent of {title.name!r}"
+            )
+        row = {
+            "name": title.name,
+            "name_key": reads.name_key(title.name),
+            "kind": title.kind,
+            "year": title.year,
+            "network": title.network,
+            "parent_id": title.parent_id,
+            "season": title.season,
+            "credits": title.credits,
+            "created_at": utcnow(),
+        }
+        new_id = conn.execute(insert(titles).returning(titles.c.id), row).scalar_one()
+        found = reads.title(conn, new_id)
+        assert found is not None
+        return found
+
+    def get_or_add_title(self, title: TitleIn) -> tuple[Title, bool]:
+        """Find a title by (name, kind, parent, season, year when given) or create it."""
+        with self._write() as conn:
+            key = reads.name_key(title.name)
+            if conn.dialect.name == "postgresql":
+                # No unique key fits nullable parent/season/year, so serialise finders by name.
+                conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
+            query = select(titles.c.id).where(
+                titles.c.name_key == key,
+                titles.c.kind == title.kind,
+                titles.c.parent_id == title.parent_id,  # None compiles to IS NULL
+                titles.c.season == title.season,
+            )
+            if title.year is not None:
+                query = query.where(titles.c.year == title.year)
+            found_id = conn.scalar(query.order_by(titles.c.id).limit(1))
+            if found_id is not None:
+                found = reads.title(conn, found_id)
+                assert found is not None
+                return found, False
+            return self._insert_title(conn, title), True
+
+    def get_title(self, title_id: int) -> Title | None:
+        """The title with this id, or None."""
+        with self._read() as conn:
+            return reads.title(conn, title_id)
+
+    def find_titles(self, name: str) -> list[Title]:
+        """Titles whose name matches, case-insensitively (exact matches first)."""
+        with self._read() as conn:
+            return reads.find_titles(conn, name)
+
+    def list_titles(self, kind: str | None = None, limit: int = 50, offset: int = 0) -> list[Title]:
+        """Titles by name, optionally of one kind."""
+        query = reads.title_select()
+        if kind is not None:
+            query = query.where(titles.c.kind == kind)
+        with self._read() as conn:
+            query = query.order_by(titles.c.name_key, titles.c.id).limit(limit).offset(offset)
+            return [reads.to_title(row) for row in conn.execute(query)]
+
+    def seasons(self, series_id: int) -> list[Title]:
+        """A series' seasons in season order."""
+        query = reads.title_select().where(
+            titles.c.parent_id == series_id, titles.c.kind == "season"
+        )
+        with self._read() as conn:
+            rows = conn.execute(query.order_by(titles.c.season.nulls_last(), titles.c.id))
+            return [reads.to_title(row) for row in rows]
+
+    # critics and publications
+
+    def get_publication(self, name: str) -> Publication | None:
+        """The publication of this name (whitespace-insensitive), or None."""
+        with self._read() as conn:
+            row = conn.execute(
+                select(publications).where(publications.c.name == writes.clean_name(name))
+            ).first()
+            return None if row is None else reads.to_publication(row)
+
+    def list_publications(self, limit: int = 100, offset: int = 0) -> list[Publication]:
+        """Publications by name."""
+        query = select(publications).order_by(publications.c.name).limit(limit).offset(offset)
+        with self._read() as conn:
+            return [reads.to_publication(row) for row in conn.execute(query)]
+
+    def update_publication(
+        self, publication_id: int, weight: float | None = None, top_critic: bool | None = None
+    ) -> Publication:
+        """Change a publication's weight or top-critic flag (its reviews that inherit follow)."""
+        if weight is not None and not 0.0 <= weight < float("inf"):
+            raise StoreError(f"publication weight must be a finite number >= 0, not {weight}")
+        values: dict[str, Any] = {}
+        if weight is not None:
+            values["weight"] = float(weight)
+        if top_critic is not None:
+            values["top_critic"] = bool(top_critic)
+        with self._write() as conn:
+            if values:
+                conn.execute(
+                    update(publications).where(publications.c.id == publication_id).values(values)
+                )
+            row = conn.execute(
+                select(publications).where(publications.c.id == publication_id)
+            ).first()
+            if row is None:
+                raise StoreError(f"no publication with id {publication_id}")
+            return reads.to_publication(row)
+
+    def list_critics(self, limit: int = 100, offset: int = 0) -> list[Critic]:
+        """Critics by name."""
+        query = select(critics.c.id, critics.c.name).order_by(critics.c.name)
+        with self._read() as conn:
+            rows = conn.execute(query.limit(limit).offset(offset))
+            return [Critic(id=row.id, name=row.name) for row in rows]
+
+    # reviews
+
+    def add_review(self, review: ReviewIn, analysis: Analysis) -> tuple[int, bool]:
+        """Store a review and its analysis; ``(id, created)``. The same review is stored once."""
+        return self.add_reviews([(review, analysis)])[0]
+
+    def add_reviews(self, items: list[tuple[ReviewIn, Analysis]]) -> list[tuple[int, bool]]:
+        """``add_review`` for a batch, in one transaction."""
+        with self._write() as conn:
+            return writes.add_reviews(conn, items)
+
+    def get_review(self, review_id: int) -> Review | None:
+        """One review with its current analysis, or None."""
+        with self._read() as conn:
+            row = conn.execute(reads.review_select().where(reviews.c.id == review_id)).first()
+            return None if row is None else reads.to_review(row)
+
+    def reviews_for_title(
+        self,
+        title_id: int,
+        *,
+        fresh: bool | None = None,
+        top_critic: bool | None = None,
+        aspect: str | None = None,
+        include_seasons: bool = True,
+        limit: int = 20,
+        offset: int = 0,
+    ) -> tuple[list[Review], int]:
+        """One page of a title's reviews (newest first) and the total matching."""
+        where = reads.review_filter(title_id, include_seasons, fresh, top_critic, aspect)
+        with self._read() as conn:
+            return reads.reviews_page(conn, where, limit, offset)
+
+    def review_facts(self, title_id: int, include_seasons: bool = True) -> list[ReviewFacts]:
+        """What the aggregate needs for every review of a title (and its seasons)."""
+        with self._read() as conn:
+            return reads.review_facts(conn, title_id, include_seasons)
+
+    def count_reviews(self) -> int:
+        """How many reviews are stored."""
+        with self._read() as conn:
+            return int(conn.scalar(select(func.count()).select_from(reviews)) or 0)
+
+    # re-analysis
+
+    def stale_reviews(
+        self, model_version: str, batch: int = 500
+    ) -> Iterator[list[tuple[int, str, dict[str, Any]]]]:
+        """Batches of (review id, text, metadata) whose analysis is not ``model_version``."""
+        after = 0
+        while True:
+            # A short read per batch, so the caller may write between batches (SQLite locks).
+            with self._read() as conn:
+                page = reads.stale_batch(conn, model_version, after, batch)
+            if not page:
+                return
+            yield page
+            after = page[-1][0]
+
+    def update_analysis(self, review_id: int, analysis: Analysis) -> None:
+        """Replace a review's analysis (after re-analysis with a newer model)."""
+        with self._write() as conn:
+            writes.replace_analysis(conn, review_id, analysis)
+
+    # search
+
+    def search(self, query: str, limit: int = 20) -> dict[str, list[dict[str, Any]]]:
+        """``{"titles": [...], "reviews": [...]}``; any user text is a safe query."""
+        with self._read() as conn:
+            return search.search(conn, query, limit)
+
+    # API tokens (stored hashed)
+
+    def create_token(self, name: str) -> str:
+        """A new API token; shown once, stored only as a hash."""
+        with self._write() as conn:
+            return tokens.create(conn, name)
+
+    def verify_token(self, token: str) -> bool:
+        """True for a live token (and its last use is recorded)."""
+        with self._write() as conn:
+            return tokens.verify(conn, token)
+
+    def list_tokens(self) -> list[dict[str, Any]]:
+        """Tokens' ids, names and dates; never the token or its hash."""
+        with self._read() as conn:
+            return tokens.listing(conn)
+
+    def revoke_token(self, token_id: int) -> bool:
+        """Revoke a token; False when it does not exist or was already revoked."""
+        with self._write() as conn:
+            return tokens.revoke(conn, token_id)
+
+    def integrity_check(self) -> list[str]:
+        """Problems found (empty when healthy)."""
+        with self._read() as conn:
+            return checks.integrity(conn)
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.engine.dispose()
+
+
+if TYPE_CHECKING:
+    # mypy checks here that SQLStore keeps to the contract in base.py.
+    def _conforms(store: SQLStore) -> Store:
+        return store
