@@ -72,7 +72,7 @@ def torch_baseline(sentences: list[str], threads: int) -> float:
 
 def cold_start() -> tuple[float, float]:
     code = ("import time,resource;t=time.perf_counter();import critica;"
-            "from critica.api import get_pipeline;get_pipeline();"
+            "from critica.core import get_pipeline;get_pipeline();"
             "print(time.perf_counter()-t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     seconds, mib = out.stdout.split()
@@ -89,7 +89,7 @@ def main() -> None:
 
     load_s, load_mib = cold_start()
     import critica
-    from critica.api import get_pipeline
+    from critica.core import get_pipeline
     from critica.pipeline.clean import clean_text
     from critica.pipeline.segment import split_sentences
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+import datetime as dt
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -31,7 +31,7 @@ class ReviewCreate(BaseModel):
     critic: str | None = Field(None, max_length=200)
     publication: str | None = Field(None, max_length=200)
     top_critic: bool | None = None
-    date: date | None = None
+    date: dt.date | None = None
     url: str | None = Field(None, max_length=2000)
     rating: str | None = Field(None, max_length=50)
 

@@ -1,0 +1,109 @@
+"""The REST API in-process, over a real SQLite store, with the real analyzer."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from critica.api import create_app
+from critica.store import open_store
+
+RAVE = "A tender, funny and gorgeously acted film; the cast is superb and the ending moving."
+PAN = "A tedious mess: the script is lazy, the jokes fall flat and it drags on forever."
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    s = open_store(f"sqlite:///{tmp_path_factory.mktemp('api') / 'c.db'}")
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="module")
+def client(store):
+    return TestClient(create_app(store))
+
+
+@pytest.fixture(scope="module")
+def auth(store):
+    return {"Authorization": f"Bearer {store.create_token('tests')}"}
+
+
+def test_health(client):
+    body = client.get("/healthz").json()
+    assert body["status"] == "ok" and "reviews" in body
+
+
+def test_openapi_documents_every_route(client):
+    paths = client.get("/openapi.json").json()["paths"]
+    for path in ["/api/v1/analyze", "/api/v1/titles", "/api/v1/titles/{title_id}",
+                 "/api/v1/titles/{title_id}/reviews", "/api/v1/reviews", "/api/v1/reviews/{review_id}",
+                 "/api/v1/search", "/healthz"]:
+        assert path in paths
+
+
+def test_analyze_does_not_store(client):
+    before = client.get("/healthz").json()["reviews"]
+    body = client.post("/api/v1/analyze", json={"text": RAVE}).json()
+    assert body["fresh"] is True and body["quote"]["text"]
+    assert client.get("/healthz").json()["reviews"] == before
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [("post", "/api/v1/titles", {"name": "X"}), ("post", "/api/v1/reviews", {"title_id": 1, "text": RAVE}),
+     ("patch", "/api/v1/publications/1", {"weight": 2})],
+)
+def test_writes_need_a_token(client, method, path, body):
+    for headers in [{}, {"Authorization": "Bearer wrong"}, {"Authorization": "Basic abc"}]:
+        response = getattr(client, method)(path, json=body, headers=headers)
+        assert response.status_code == 401 and "critica token create" in response.json()["message"]
+
+
+def test_title_review_flow(client, auth):
+    title = client.post("/api/v1/titles", json={"name": "Harbor Lights", "kind": "series"}, headers=auth)
+    assert title.status_code == 201
+    tid = title.json()["id"]
+    ids = []
+    for i, text in enumerate([RAVE, PAN, RAVE + " Truly.", RAVE + " Again.", PAN + " Sadly.", RAVE + " Yes."]):
+        r = client.post("/api/v1/reviews", headers=auth, json={
+            "title_id": tid, "text": text, "critic": f"Critic {i}", "publication": f"Paper {i % 3}"})
+        assert r.status_code == 201 and r.json()["created"] is True
+        ids.append(r.json()["id"])
+    again = client.post("/api/v1/reviews", headers=auth, json={
+        "title_id": tid, "text": RAVE, "critic": "Critic 0", "publication": "Paper 0"})
+    assert again.json()["created"] is False and again.json()["id"] == ids[0]
+    page = client.get(f"/api/v1/titles/{tid}").json()
+    for key in ["title", "kind", "reviews", "percent_positive", "percent_positive_interval", "score_mean",
+                "score_weighted", "band", "top_critics", "aspects", "consensus", "histogram", "badges"]:
+        assert key in page
+    assert page["reviews"] == 6 and page["percent_positive"] == pytest.approx(400 / 6, abs=0.1)
+    assert set(page["consensus"]["review_ids"]) <= set(ids) if "review_ids" in page["consensus"] else True
+    rotten = client.get(f"/api/v1/titles/{tid}/reviews", params={"fresh": False}).json()
+    assert rotten["total"] == 2 and all(r["fresh"] is False for r in rotten["items"])
+    review = client.get(f"/api/v1/reviews/{ids[0]}").json()
+    assert review["analysis"]["text"] and review["title"]["name"] == "Harbor Lights"
+    found = client.get("/api/v1/search", params={"q": "tedious"}).json()
+    assert {r["id"] for r in found["reviews"]} >= {ids[1]}
+
+
+@pytest.mark.parametrize(
+    ("path", "status"), [("/api/v1/titles/999999", 404), ("/api/v1/reviews/999999", 404),
+                         ("/api/v1/titles/abc", 422)],
+)
+def test_errors_are_json_with_a_message(client, path, status):
+    response = client.get(path)
+    assert response.status_code == status and response.json()["message"]
+
+
+@pytest.mark.parametrize(
+    "body", [{}, {"text": ""}, {"text": "x" * 200_001}, {"text": RAVE, "rating": "lots"}],
+)
+def test_bad_analyze_bodies(client, body):
+    response = client.post("/api/v1/analyze", json=body)
+    assert response.status_code == 422 and response.json()["message"]
+
+
+@pytest.mark.parametrize("q", ['"', "*", "NEAR(", "') OR 1=1 --", "title:", "ünïcode", "x" * 400])
+def test_hostile_search_is_safe(client, q):
+    assert client.get("/api/v1/search", params={"q": q}).status_code == 200
