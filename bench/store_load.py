@@ -1,0 +1,105 @@
+"""Title figures and search latency with a million stored reviews (synthetic), SQLite or PostgreSQL.
+
+    python bench/store_load.py --db sqlite:///build/load.db --reviews 1000000
+    python bench/store_load.py --db postgresql://postgres@127.0.0.1:5432/test --reviews 1000000
+
+Fills a fresh store through its own tables (analysis JSON kept small), then
+times ``pages.title_page`` (the API's title figures, consensus included) for
+random titles and ``store.search`` for random words, and prints p50/p95.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import time
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import delete, func, select
+
+from critica import pages
+from critica.models.aspects import ASPECTS
+from critica.store import open_store
+from critica.store.schema import analyses, aspect_mentions, critics, publications, reviews, titles
+
+WORDS = ("gripping tender lazy dazzling tedious moving clumsy witty bleak luminous overlong sharp "
+         "hollow heartfelt stilted vivid brisk plodding daring formulaic haunting shallow").split()
+NOUNS = "film script cast ending score pacing story visuals humor direction characters themes".split()
+
+
+def sentence(rng: random.Random) -> str:
+    return f"The {rng.choice(NOUNS)} is {rng.choice(WORDS)} and the {rng.choice(NOUNS)} {rng.choice(WORDS)}."
+
+
+def fill(store, n: int, n_titles: int, chunk: int = 20_000) -> float:  # type: ignore[no-untyped-def]
+    rng, now, start = random.Random(7), datetime.now(UTC), time.perf_counter()
+    with store.engine.begin() as conn:
+        for table in (aspect_mentions, analyses, reviews, titles, critics, publications):
+            conn.execute(delete(table))
+        conn.execute(publications.insert(), [{"id": i + 1, "name": f"Paper {i}", "weight": 1 + i % 3,
+                                              "top_critic": i % 5 == 0} for i in range(300)])
+        conn.execute(critics.insert(), [{"id": i + 1, "name": f"Critic {i}"} for i in range(5000)])
+        conn.execute(titles.insert(), [{"id": i + 1, "name": f"Title {i}", "name_key": f"title {i}",
+                                        "kind": "film", "year": 1990 + i % 35, "credits": [],
+                                        "created_at": now} for i in range(n_titles)])
+    for lo in range(0, n, chunk):
+        revs, anas, asps = [], [], []
+        for rid in range(lo + 1, min(n, lo + chunk) + 1):
+            score = max(0.0, min(100.0, rng.gauss(62, 20)))
+            text = " ".join(sentence(rng) for _ in range(3))
+            revs.append({"id": rid, "title_id": rng.randrange(n_titles) + 1,
+                         "critic_id": rng.randrange(5000) + 1, "publication_id": rng.randrange(300) + 1,
+                         "top_critic": None, "date": date(2020, 1, 1) + timedelta(days=rid % 1500),
+                         "text": text, "content_hash": f"{rid:064d}", "created_at": now})
+            anas.append({"review_id": rid, "model_version": "synthetic", "score": score,
+                         "text_score": score, "fresh": score >= 60, "confidence": 0.8,
+                         "band": "mixed or average", "quote": text[:80], "language": "en",
+                         "data": json.dumps({"score": score}), "analyzed_at": now})
+            for k, aspect in enumerate(rng.sample(ASPECTS, 2)):
+                asps.append({"review_id": rid, "sentence_index": k, "aspect": aspect,
+                             "polarity": rng.uniform(-1, 1), "sentence": text[:60]})
+        with store.engine.begin() as conn:
+            conn.execute(reviews.insert(), revs)
+            conn.execute(analyses.insert(), anas)
+            conn.execute(aspect_mentions.insert(), asps)
+        print(f"  {min(n, lo + chunk):,} reviews", flush=True)
+    return time.perf_counter() - start
+
+
+def percentiles(samples: list[float]) -> str:
+    q = statistics.quantiles(samples, n=100)
+    return f"p50 {q[49] * 1000:.1f} ms, p95 {q[94] * 1000:.1f} ms (n={len(samples)})"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--db", required=True)
+    ap.add_argument("--reviews", type=int, default=1_000_000)
+    ap.add_argument("--titles", type=int, default=2000)
+    ap.add_argument("--samples", type=int, default=200)
+    args = ap.parse_args()
+    store = open_store(args.db)
+    print(f"filling {args.db} with {args.reviews:,} reviews over {args.titles} titles ...")
+    print(f"filled in {fill(store, args.reviews, args.titles):.0f} s")
+    with store.engine.connect() as conn:
+        stored = conn.execute(select(func.count()).select_from(reviews)).scalar_one()
+    rng = random.Random(1)
+    title_times, search_times = [], []
+    for _ in range(args.samples):
+        tid = rng.randrange(args.titles) + 1
+        start = time.perf_counter()
+        pages.title_page(store, tid)
+        title_times.append(time.perf_counter() - start)
+        query = f"{rng.choice(WORDS)} {rng.choice(NOUNS)}"
+        start = time.perf_counter()
+        store.search(query, limit=20)
+        search_times.append(time.perf_counter() - start)
+    print(f"stored reviews: {stored:,} ({stored // args.titles} per title)")
+    print(f"title figures (title_page): {percentiles(title_times)}")
+    print(f"search (20 results):         {percentiles(search_times)}")
+
+
+if __name__ == "__main__":
+    main()
