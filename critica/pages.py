@@ -9,11 +9,16 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from critica.aggregate import title_figures
+from critica import config
+from critica.aggregate import bayes_score, controversy, core_figures, title_figures, weighted_mean
 from critica.consensus import consensus
 from critica.errors import NotFoundError
+from critica.pipeline.verdict import band_for
 from critica.store.base import Store
-from critica.store.records import Review, Title
+from critica.store.records import Review, ReviewFacts, Title
+
+HOME_SCAN = 100  # titles of each kind the home page looks at, so it stays fast on a big store
+HOME_LIST = 6  # titles per home-page list
 
 
 def title_dict(t: Title) -> dict[str, Any]:
@@ -44,6 +49,7 @@ def title_page(store: Store, title_id: int) -> dict[str, Any]:
     facts = store.review_facts(title_id)
     figures = title_figures(facts, kind=title.kind, title=title.name)
     figures["consensus"] = consensus(facts, figures, title.name)
+    _name_cited(figures["consensus"], facts)
     reviews, total = store.reviews_for_title(title_id, limit=20)
     return {
         **figures,
@@ -53,6 +59,17 @@ def title_page(store: Store, title_id: int) -> dict[str, Any]:
         "season_titles": [title_dict(s) for s in store.seasons(title.id)] if title.kind == "series" else [],
         "latest_reviews": {"items": [review_summary(r) for r in reviews], "total": total},
     }
+
+
+def _name_cited(found: dict[str, Any], facts: list[ReviewFacts]) -> None:
+    """Give each consensus claim the critic and publication of the reviews it cites."""
+    by_id = {f.review_id: f for f in facts}
+    for claim in found["claims"]:
+        cited = (by_id[i] for i in claim["review_ids"] if i in by_id)
+        claim["reviews"] = [
+            {"id": f.review_id, "critic": f.critic, "publication": f.publication, "fresh": f.fresh}
+            for f in cited
+        ]
 
 
 def reviews_page(
@@ -81,3 +98,43 @@ def review_page(store: Store, review_id: int) -> dict[str, Any]:
 def search_page(store: Store, query: str, limit: int = 20) -> dict[str, Any]:
     """Titles and reviews matching a plain-words query."""
     return {"query": query, **store.search(query, limit=limit)}
+
+
+def title_summary(title: Title, facts: list[ReviewFacts], prior: float) -> dict[str, Any]:
+    """A title's headline figures for a list: % positive, weighted score, split, last review."""
+    s = config.settings()
+    figures = core_figures(facts, int(s["min_reviews_for_percent"]), float(s["fresh_threshold"]))
+    scored = [f for f in facts if f.score is not None]
+    scores = [float(f.score) for f in scored if f.score is not None]
+    weighted = weighted_mean(scores, [f.weight for f in scored])
+    dates = [f.date for f in facts if f.date]
+    return {
+        **title_dict(title),
+        **figures,
+        "score_weighted": None if weighted is None else round(weighted, 1),
+        "band": band_for(weighted) if weighted is not None else None,
+        "score_bayes": bayes_score(weighted, len(scores), float(s["bayes_min_reviews"]), prior),
+        "controversy": controversy(scores, figures["percent_positive"]),
+        "latest": max(dates).isoformat() if dates else None,
+    }
+
+
+def home_page(store: Store) -> dict[str, Any]:
+    """The front page: recently reviewed, best reviewed and most divisive films and series."""
+    scanned = [t for kind in ("film", "series") for t in store.list_titles(kind, HOME_SCAN)]
+    facts = {t.id: store.review_facts(t.id) for t in scanned}
+    scores = [f.score for fs in facts.values() for f in fs if f.score is not None]
+    prior = float(config.get("bayes_prior_score")) or (sum(scores) / len(scores) if scores else 60)
+    rows = [title_summary(t, facts[t.id], prior) for t in scanned if facts[t.id]]
+    recent = sorted(rows, key=lambda r: (r["latest"] or "", r["id"]), reverse=True)
+    best = [r for r in rows if r["score_bayes"] is not None]
+    best.sort(key=lambda r: (-r["score_bayes"], r["id"]))
+    split = [r for r in rows if r["controversy"] is not None]
+    split.sort(key=lambda r: (-r["controversy"], r["id"]))
+    return {
+        "titles": len(rows),
+        "reviews": store.count_reviews(),
+        "recent": recent[:HOME_LIST],
+        "best": best[:HOME_LIST],
+        "divisive": split[:HOME_LIST],
+    }

@@ -16,6 +16,7 @@ from critica.errors import AuthError, CriticaError, http_status
 from critica.store import open_store
 from critica.store.base import Store
 from critica.store.records import ReviewIn, TitleIn
+from critica.web import install as install_web
 
 
 def create_app(store: Store | None = None, database_url: str | None = None) -> FastAPI:
@@ -29,6 +30,7 @@ def create_app(store: Store | None = None, database_url: str | None = None) -> F
     app.state.store = store or open_store(database_url)
     install_error_handlers(app)
     app.include_router(routes())  # type: ignore[arg-type]
+    install_web(app)
     return app
 
 

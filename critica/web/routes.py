@@ -1,0 +1,187 @@
+"""HTML pages: each renders the dict of one page builder in ``critica.pages``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import parse_qs
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader
+from starlette.concurrency import run_in_threadpool
+
+from critica import __version__, config, pages
+from critica.core import analyze
+from critica.errors import AuthError, CriticaError, InputError, http_status
+from critica.sources import fetch_url
+from critica.store.base import Store
+from critica.store.records import ReviewIn, TitleIn, TitleKind
+from critica.web import views
+
+HERE = Path(__file__).parent
+PAGE_SIZE = 10
+MAX_FORM_BYTES = 2_000_000  # a pasted review is at most 200k characters, even url-encoded
+MAX_TEXT = 200_000
+
+router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
+
+
+def make_templates() -> Jinja2Templates:
+    """Jinja2 templates with autoescaping on for every file, and the view helpers as globals."""
+    env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True)
+    env.globals.update(
+        version=__version__, aspect_label=views.aspect_label, score_tone=views.score_tone,
+        whole=views.whole, safe_url=views.safe_url, query=views.query,
+    )  # fmt: skip
+    return Jinja2Templates(env=env)
+
+
+templates = make_templates()
+
+
+def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> Response:
+    """Render a template with the request in its context."""
+    return templates.TemplateResponse(request, name, context, status_code=status)
+
+
+def store_of(request: Request) -> Store:
+    """The app's store."""
+    return request.app.state.store  # type: ignore[no-any-return]
+
+
+def flag(value: str | None) -> bool | None:
+    """'true' / 'false' from a query string; anything else means "no filter"."""
+    return {"true": True, "false": False}.get((value or "").lower())
+
+
+@router.get("/")
+def home(request: Request) -> Response:
+    """Search box, recently reviewed, best reviewed and most divisive titles."""
+    return render(request, "home.html", {"page": pages.home_page(store_of(request))})
+
+
+@router.get("/search")
+def search(request: Request, q: Annotated[str, Query(max_length=500)] = "") -> Response:
+    """Titles and reviews matching ``q``, matches highlighted."""
+    page = pages.search_page(store_of(request), q, limit=30) if q.strip() else None
+    hits = [
+        {**hit, "pieces": views.highlight_pieces(hit["snippet_text"], hit["highlights"])}
+        for hit in (page or {}).get("reviews", [])
+    ]
+    return render(request, "search.html", {"q": q, "page": page, "hits": hits})
+
+
+@router.get("/titles/{title_id}")
+def title(
+    request: Request,
+    title_id: int,
+    top_critic: str | None = None,
+    fresh: str | None = None,
+    aspect: str | None = None,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> Response:
+    """A title's scores, consensus, charts, aspects and filtered reviews."""
+    store = store_of(request)
+    page = pages.title_page(store, title_id)
+    chosen = aspect if aspect in {a["name"] for a in page["aspects"]} else None
+    top, verdict = flag(top_critic) or None, flag(fresh)
+    reviews = pages.reviews_page(store, title_id, fresh=verdict, top_critic=top, aspect=chosen,
+                                 limit=PAGE_SIZE, offset=offset)  # fmt: skip
+    filters = {"top_critic": top, "fresh": verdict, "aspect": chosen}
+    context = {
+        "page": page, "reviews": reviews, "filters": filters,
+        "figures": page["top_critics"] if filters["top_critic"] else page,
+        "histogram": views.histogram_chart(page["histogram"]),
+        "seasons": views.season_chart(page["seasons"]),
+        "consensus_pieces": views.consensus_pieces(page["consensus"]),
+        "min_reviews": config.get("min_reviews_for_percent"),
+    }  # fmt: skip
+    return render(request, "title.html", context)
+
+
+@router.get("/reviews/{review_id}")
+def review(request: Request, review_id: int) -> Response:
+    """One review: tinted sentences, pull quote, aspects, credits and why this score."""
+    page = pages.review_page(store_of(request), review_id)
+    return render(request, "review.html", {"page": page, **analysis_context(page["analysis"])})
+
+
+def analysis_context(analysis: dict[str, Any]) -> dict[str, Any]:
+    """What the analysis partial needs beyond the analysis dict itself."""
+    return {"analysis": analysis, "paragraphs": views.paragraphs(analysis),
+            "chips": views.aspect_chips(analysis)}  # fmt: skip
+
+
+@router.get("/analyze")
+def analyze_form(request: Request) -> Response:
+    """Paste a review or give its address."""
+    return render(request, "analyze.html", {"form": {}})
+
+
+async def read_form(request: Request) -> dict[str, str]:
+    """A url-encoded form body as plain strings (no multipart, bounded size)."""
+    if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+        raise InputError("send the form as application/x-www-form-urlencoded")
+    body = bytearray()
+    async for chunk in request.stream():  # stop reading at the limit, not after the whole body
+        body += chunk
+        if len(body) > MAX_FORM_BYTES:
+            raise InputError(f"the form is over {MAX_FORM_BYTES:,} bytes; paste a shorter review")
+    fields = parse_qs(bytes(body).decode("utf-8", "replace"), keep_blank_values=True)
+    return {k: v[0].strip() for k, v in fields.items()}
+
+
+def _analyze_input(form: dict[str, str]) -> dict[str, Any]:
+    """Analyse the pasted text, or the page at the given http(s) address."""
+    text, meta = form.get("text", ""), dict[str, Any]()
+    if not text and form.get("url"):
+        text, meta = fetch_url(form["url"])  # never read_source: no local files from the web
+    if not text:
+        raise InputError("paste a review's text or give its web address")
+    if len(text) > MAX_TEXT:
+        raise InputError(f"the review is over {MAX_TEXT:,} characters; use `critica ingest`")
+    result = analyze(text, title=form.get("title") or None, rating=form.get("rating") or None,
+                     **meta)  # fmt: skip
+    return result.to_dict()
+
+
+@router.post("/analyze")
+async def analyze_page(request: Request) -> Response:
+    """The same review view as a stored review, for text that is not stored."""
+    form = await read_form(request)
+    try:
+        analysis = await run_in_threadpool(_analyze_input, form)
+    except InputError as exc:
+        return render(request, "analyze.html", {"form": form, "error": str(exc)}, 422)
+    return render(request, "analyze.html", {"form": form, **analysis_context(analysis)})
+
+
+def _store_review(store: Store, form: dict[str, str]) -> int:
+    """Check the token, then analyse and store the review; its id."""
+    if not store.verify_token(form.get("token", "")):
+        raise AuthError("that API token is not valid; create one with `critica token create NAME`")
+    name, text = form.get("title", ""), form.get("text", "")
+    if not name or not text:
+        raise InputError("storing a review needs its text and the title it reviews")
+    kind: TitleKind = "series" if form.get("kind") == "series" else "film"
+    title, _ = store.get_or_add_title(TitleIn(name=name[:500], kind=kind))
+    analysis = analyze(text[:MAX_TEXT], title=title.name, rating=form.get("rating") or None)
+    review = ReviewIn(title_id=title.id, text=text[:MAX_TEXT], critic=form.get("critic") or None,
+                      publication=form.get("publication") or None,
+                      rating=form.get("rating") or None, source="web")  # fmt: skip
+    review_id, _ = store.add_review(review, analysis)
+    return review_id
+
+
+@router.post("/analyze/store")
+async def store_page(request: Request) -> Response:
+    """Store an analysed review (needs an API token), then show it."""
+    form = await read_form(request)
+    try:
+        review_id = await run_in_threadpool(_store_review, store_of(request), form)
+    except CriticaError as exc:
+        context = {"form": form, "store_error": str(exc)}
+        return render(request, "analyze.html", context, http_status(exc))
+    return RedirectResponse(f"/reviews/{review_id}", status_code=303)

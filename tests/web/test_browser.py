@@ -1,0 +1,162 @@
+"""The web UI in a real browser: `critica serve` in a subprocess, Debian's Chromium via Playwright.
+
+Screenshots of each page (desktop, and 375 px wide) go to docs/screenshots/.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+SHOTS = ROOT / "docs" / "screenshots"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 375, "height": 812}
+
+
+def missing(what: str) -> None:
+    """Skip without the browser, except in CI where that is a failure."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{what}; CI must run the browser tests (see .ci/run)")
+    pytest.skip(what)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def critica(*args: str) -> list[str]:
+    return [sys.executable, "-m", "critica", *args]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """A served store holding the demo reviews; yields its base URL."""
+    db = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'c.db'}"
+    demo = str(ROOT / "critica" / "demo" / "reviews.jsonl")
+    subprocess.run(critica("ingest", demo, "--db", db), check=True, cwd=ROOT, capture_output=True)
+    port = free_port()
+    proc = subprocess.Popen(critica("serve", "--port", str(port), "--db", db), cwd=ROOT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(base, proc)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def wait_until_up(base: str, proc: subprocess.Popen[bytes], seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"critica serve exited with {proc.returncode}")
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.3)
+    pytest.fail(f"critica serve did not answer /healthz within {seconds:g} s")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        missing(f"{CHROMIUM} is absent; install it with `apt-get install -y chromium`")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing("the playwright package is absent; `pip install -e '.[test]'`")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh page; any console error (a CSP violation, a missing file) fails the test."""
+    pg = browser.new_page(viewport=DESKTOP)
+    errors: list[str] = []
+    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    yield pg
+    pg.close()
+    assert not errors, errors
+
+
+def shoot(pg, name: str) -> None:
+    """A full-page screenshot into docs/screenshots."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    pg.screenshot(path=SHOTS / f"{name}.png", full_page=True)
+
+
+def title_id(server: str, name: str) -> int:
+    found = httpx.get(f"{server}/api/v1/titles", params={"q": name}).json()["items"]
+    return int(found[0]["id"])
+
+
+def test_search_title_aspect_review(page, server):
+    page.goto(server + "/")
+    shoot(page, "home")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip"
+    page.fill("#hero-q", "harbor")
+    page.press("#hero-q", "Enter")
+    page.wait_for_url("**/search?q=harbor")
+    assert page.locator(".snippet mark").count() > 0
+    shoot(page, "search")
+    page.get_by_role("link", name="Harbor Lights", exact=True).first.click()
+    assert page.locator("h1").inner_text() == "Harbor Lights"
+    assert page.locator("svg[role=img] title").count() >= 2
+    shoot(page, "title")
+    aspect = page.locator("details.aspect").first
+    assert not aspect.locator(".evidence").is_visible()
+    aspect.locator("summary").focus()
+    page.keyboard.press("Enter")  # keyboard opens it as a click would
+    assert aspect.locator(".evidence").is_visible()
+    shoot(page, "title-aspect")
+    aspect.locator(".evidence a[href^='/reviews/']").first.click()
+    page.wait_for_url("**/reviews/*")
+    assert page.locator(".review-text .s").count() > 3
+    assert page.locator(".review-text .s-pos, .review-text .s-neg").count() > 0
+    assert page.locator(".pull-mark").first.is_visible()
+    assert page.locator(".pull-lg").inner_text().strip()
+    shoot(page, "review")
+
+
+def test_phone_width_has_no_sideways_scroll(page, server):
+    tid = title_id(server, "Harbor Lights")
+    review = httpx.get(f"{server}/api/v1/titles/{tid}/reviews").json()["items"][0]["id"]
+    page.set_viewport_size(PHONE)
+    for path, name in [(f"/titles/{tid}", "title-375"), (f"/reviews/{review}", "review-375")]:
+        page.goto(server + path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        shoot(page, name)
+
+
+def test_paste_the_worked_example(page, server, example_text):
+    page.goto(server + "/analyze")
+    page.fill("#a-text", example_text)
+    page.get_by_role("button", name="Analyze").click()
+    page.wait_for_selector("#result")
+    assert page.locator(".verdict-row :is(.verdict-fresh, .verdict-rotten)").is_visible()
+    quote = page.locator(".pull-lg").inner_text().strip()
+    assert quote and quote[:20] in page.locator(".review-text").inner_text()
+    assert page.locator(".review-text .chip").count() > 0
+    credits = page.locator("table.credits").inner_text()
+    assert "Regina King" in credits and "Russell Hornsby" in credits
+    assert page.locator("input[name=token]").is_visible()
+    shoot(page, "analyze")
