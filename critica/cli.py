@@ -53,8 +53,11 @@ def analyze(
 
 
 @app.command()
-def demo() -> None:
-    """Analyse the bundled sample reviews and show what critica makes of them."""
+def demo(
+    serve_ui: Annotated[bool, typer.Option("--serve/--no-serve", help="Then serve the web UI on the demo data.")] = True,
+    port: Annotated[int, typer.Option(help="Port for the web UI.")] = 8000,
+) -> None:
+    """Analyse the bundled sample reviews, show the results, then serve them in the web UI."""
     from critica.core import analyze as run
     from critica.core import analyze_many
     from critica.render import print_analysis, summary_table
@@ -70,8 +73,29 @@ def demo() -> None:
         html = (DEMO / "sample-review.html").read_bytes()
         console.print("\n[bold]A web page (scripts and navigation stripped):[/]")
         print_analysis(run(html, content_type="html"), console)
+        if serve_ui:
+            serve_demo(console, port)
     except CriticaError as exc:
         raise fail(exc) from None
+
+
+def serve_demo(console: Console, port: int) -> None:
+    """Ingest the demo reviews into a demo store and serve the web UI over it."""
+    import platformdirs
+    import uvicorn
+
+    from critica.api import create_app
+    from critica.ingest import ingest as run_ingest
+    from critica.store import open_store
+
+    folder = Path(platformdirs.user_data_dir("critica"))
+    folder.mkdir(parents=True, exist_ok=True)
+    store = open_store(f"sqlite:///{folder / 'demo.db'}")
+    summary = run_ingest(store, [DEMO / "reviews.jsonl"])
+    console.print(f"\ndemo store {store.url}: {summary.added} reviews added, "
+                  f"{summary.duplicates} already there")
+    console.print(f"[bold green]web UI: http://127.0.0.1:{port}/[/]  (API docs: /docs; Ctrl-C to stop)")
+    uvicorn.run(create_app(store), host="127.0.0.1", port=port, log_level="warning")
 
 
 DbOption = Annotated[

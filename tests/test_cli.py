@@ -48,7 +48,14 @@ def test_html_file_drops_scripts(tmp_path):
     assert "alert" not in data["text"] and "pwned" not in data["text"] and "witty" in data["text"]
 
 
-@pytest.mark.parametrize("command", ["analyze", "demo"])
+@pytest.mark.parametrize("command", ["analyze", "demo", "ingest", "title", "serve", "token", "reanalyze"])
 def test_every_command_has_help(command):
     result = runner.invoke(app, [command, "--help"])
     assert result.exit_code == 0 and len(result.output) > 100
+
+
+def test_demo_without_serving():
+    result = runner.invoke(app, ["demo", "--no-serve"])
+    assert result.exit_code == 0
+    assert "demo reviews" in result.output and "One review in full" in result.output
+    assert "hacked" not in result.output

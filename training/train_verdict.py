@@ -24,7 +24,7 @@ from sklearn.preprocessing import StandardScaler
 
 from critica.models import FILES
 from critica.models.ngram import NgramModel
-from critica.models.verdict import VerdictModel, review_features
+from critica.models.verdict import LONG, SHORT, VerdictModel, review_features, tail_text
 from training.data import detokenize, file_sha256, fold_of, iter_imdb, read_jsonl
 from training.sentence_cache import DocOutputs, run_cached
 
@@ -67,7 +67,13 @@ def fit_ngram(texts: list[str], labels: list[int], folder: Path) -> NgramModel:
 
 
 def features(outputs: list[DocOutputs], ngram: NgramModel) -> np.ndarray:
-    return np.array([review_features(o.sentences, o.paragraph_of, ngram.logit(o.text)) for o in outputs])
+    return np.array([review_features(o.sentences, o.paragraph_of, ngram.logit(o.text),
+                                     ngram.logit(tail_text(o.sentences))) for o in outputs])
+
+
+def cut_for(n: int, short: float, long: float) -> float:
+    share = min(1.0, max(0.0, (n - SHORT) / (LONG - SHORT)))
+    return short + share * (long - short)
 
 
 def rt_quotes(root: Path) -> dict[str, list[dict]]:
@@ -143,16 +149,20 @@ def main() -> None:
         cut = best_cut(p_rt[other], y_rt[other])
         cross[k] = {"cut_from_other_list": cut, "accuracy": float(((p_rt[k] >= cut) == y_rt[k]).mean())}
     cut = best_cut(np.concatenate(list(p_rt.values())), np.concatenate(list(y_rt.values())))
+    # Full reviews: the cut that best separates the verdict model's own training reviews (B).
+    cut_long = best_cut(fresh.predict_proba(scaler.transform(xb))[:, 1], yb)
     report["rt_quotes_cross_list"] = cross
-    report["fresh_cut"] = cut
-    report["imdb_heldout"]["accuracy_at_cut"] = float(((pc >= cut) == yc).mean())
+    report["fresh_cut"] = {"short": cut, "long": cut_long}
+    cuts = np.array([cut_for(len(o.sentences), cut, cut_long) for o in out_c])
+    report["imdb_heldout"]["accuracy_at_shipped_cut"] = float(((pc >= cuts) == yc).mean())
     print(json.dumps(report, indent=1), flush=True)
 
     VerdictModel.write(FILES, NAME, {
         "ngram": NGRAM_FILE,
         "scaler": {"mean": scaler.mean_.tolist(), "scale": scaler.scale_.tolist()},
         "score": {"coef": ridge.coef_.tolist(), "intercept": float(ridge.intercept_)},
-        "fresh": {"coef": fresh.coef_[0].tolist(), "intercept": float(fresh.intercept_[0]), "cut": cut},
+        "fresh": {"coef": fresh.coef_[0].tolist(), "intercept": float(fresh.intercept_[0]),
+                  "cut_short": cut, "cut_long": cut_long},
         "dev_metrics": report,
         "training_data_sha256": {f: file_sha256(root / f) for f in [
             "imdb/train.jsonl.gz", "mr/all.jsonl", "sst2/train.jsonl",

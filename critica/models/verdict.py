@@ -31,8 +31,12 @@ _TURN = re.compile(
 
 FEATURES = (
     "wmean_pol", "conclusion_pol", "opening_pol", "balance", "min_pol", "max_pol",
-    "wmean_fine", "ngram", "opinion_share",
+    "wmean_fine", "ngram", "opinion_share", "ngram_tail",
 )
+TAIL = 3  # sentences that make up "the conclusion" for the tail features
+# The fresh cut moves with length: a pull quote is judged by the cut fitted on
+# Rotten Tomatoes quotes, a full review by the cut fitted on full reviews.
+SHORT, LONG = 3, 10
 
 
 def sentence_weights(sentences: Sequence[Sentence], paragraph_of: Sequence[int]) -> np.ndarray:
@@ -51,19 +55,26 @@ def sentence_weights(sentences: Sequence[Sentence], paragraph_of: Sequence[int])
     return weights
 
 
+def tail_text(sentences: Sequence[Sentence]) -> str:
+    """The closing sentences, where critics put their judgement."""
+    return " ".join(s.text for s in sentences[-TAIL:])
+
+
 def review_features(
-    sentences: Sequence[Sentence], paragraph_of: Sequence[int], ngram_logit: float
+    sentences: Sequence[Sentence], paragraph_of: Sequence[int], ngram_logit: float,
+    tail_logit: float = 0.0,
 ) -> np.ndarray:
     """The verdict model's input vector (names in ``FEATURES``)."""
     ngram = max(-6.0, min(6.0, ngram_logit))
+    tail_ngram = max(-6.0, min(6.0, tail_logit))
     if not sentences:
-        return np.array([0, 0, 0, 0, 0, 0, 0, ngram, 0], dtype=np.float64)
+        return np.array([0, 0, 0, 0, 0, 0, 0, ngram, 0, tail_ngram], dtype=np.float64)
     pol = np.array([s.polarity for s in sentences])
     fine = np.array([sum(p * c for p, c in zip(s.fine, (-1, -0.5, 0, 0.5, 1))) for s in sentences])
     opinion = np.array([s.opinion for s in sentences])
     w = sentence_weights(sentences, paragraph_of)
     wsum = w.sum() or 1.0
-    tail = slice(max(0, len(pol) - 3), None)
+    tail = slice(max(0, len(pol) - TAIL), None)
     tail_w = w[tail] if w[tail].sum() > 0 else np.ones(len(pol[tail]))
     op = opinion > 0.5
     return np.array([
@@ -76,6 +87,7 @@ def review_features(
         float(w @ fine / wsum),
         ngram,
         float(op.mean()),
+        tail_ngram,
     ])
 
 
@@ -92,9 +104,20 @@ class VerdictModel:
         self.score_intercept = float(m["score"]["intercept"])
         self.fresh_coef = np.array(m["fresh"]["coef"])
         self.fresh_intercept = float(m["fresh"]["intercept"])
-        self.fresh_cut = float(m["fresh"]["cut"])
+        self.cut_short = float(m["fresh"]["cut_short"])
+        self.cut_long = float(m["fresh"]["cut_long"])
         self.mean = np.array(m["scaler"]["mean"])
         self.scale = np.array(m["scaler"]["scale"])
+
+    def features(self, sentences: Sequence[Sentence], paragraph_of: Sequence[int], text: str) -> np.ndarray:
+        """``review_features`` with this model's n-gram scores filled in."""
+        return review_features(sentences, paragraph_of, self.ngram.logit(text),
+                               self.ngram.logit(tail_text(sentences)))
+
+    def fresh_cut(self, n_sentences: int) -> float:
+        """Probability at or above which a review of this length is fresh."""
+        share = min(1.0, max(0.0, (n_sentences - SHORT) / (LONG - SHORT)))
+        return self.cut_short + share * (self.cut_long - self.cut_short)
 
     def predict(self, features: np.ndarray) -> tuple[float, float]:
         """``(score 0-100, probability the review is fresh)``."""

@@ -18,8 +18,9 @@ from critica.models.aspects import CUE_PATTERNS, AspectModel
 from critica.models.encoder import SentenceEncoder, shared_encoder
 from critica.pipeline.sentiment import sentence_polarity
 
-_CONTRAST = re.compile(r"\s*(?:;|,?\s+\b(?:but|though|although|yet|while|whereas|however)\b)\s*",
-                       re.IGNORECASE)
+_CONTRAST = re.compile(
+    r"\s*(?:;|,?\s+(?P<word>but|though|although|yet|while|whereas|however)\b)\s*", re.IGNORECASE
+)
 
 
 def clauses(text: str) -> list[tuple[int, int]]:
@@ -28,7 +29,8 @@ def clauses(text: str) -> list[tuple[int, int]]:
     for m in _CONTRAST.finditer(text):
         if m.start() > start:
             spans.append((start, m.start()))
-        start = m.start() if m.group().strip().lower() not in {";"} else m.end()
+        # "but ..." keeps its contrast word; after ";" the next clause starts fresh.
+        start = m.start("word") if m.group("word") else m.end()
     spans.append((start, len(text)))
     return [(a, b) for a, b in spans if text[a:b].strip()]
 

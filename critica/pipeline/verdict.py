@@ -6,7 +6,7 @@ import bisect
 
 from critica import config
 from critica.document import ReviewDoc
-from critica.models.verdict import VerdictModel, review_features
+from critica.models.verdict import VerdictModel
 
 # Metacritic's bands for films and TV: lower bound of each band, best first.
 BANDS = (
@@ -50,7 +50,7 @@ class Verdict:
             return doc
         paras = paragraph_index(doc)
         weights = self._weights(doc, paras)
-        features = review_features(doc.sentences, paras, self.model.ngram.logit(doc.text))
+        features = self.model.features(doc.sentences, paras, doc.text)
         text_score, p_fresh = self.model.predict(features)
         doc.text_score = round(text_score, 1)
         doc.model_version = f"{doc.model_version}+verdict-{self.model.version}".lstrip("+")
@@ -64,11 +64,14 @@ class Verdict:
                     f"({text_score:.0f}) disagree"
                 )
         else:
-            cut = self.model.fresh_cut
+            cut = self.model.fresh_cut(len(doc.sentences))
             doc.score = doc.text_score
             doc.fresh = p_fresh >= cut
             margin = (p_fresh - cut) / (1 - cut) if doc.fresh else (cut - p_fresh) / cut
-            doc.confidence = round(0.5 + 0.5 * margin, 3)
+            # The fresh model never saw mixed reviews (IMDb leaves out 5-6 stars), so a
+            # score near the fresh line also caps the confidence: mixed reads as unsure.
+            near_line = 0.5 + min(0.5, abs(doc.score - self.fresh_threshold) / 60)
+            doc.confidence = round(min(0.5 + 0.5 * margin, near_line), 3)
         doc.band = band_for(doc.score)
         doc.explanation = explain(doc, weights)
         return doc

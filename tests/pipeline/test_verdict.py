@@ -51,6 +51,7 @@ def test_features_shape_and_sign():
     assert pos.shape == (len(FEATURES),)
     assert pos[FEATURES.index("wmean_pol")] > 0 > neg[FEATURES.index("wmean_pol")]
     assert review_features([], [], 99.0)[FEATURES.index("ngram")] == 6.0  # clipped
+    assert review_features([], [], 0.0, -99.0)[FEATURES.index("ngram_tail")] == -6.0
 
 
 def test_explanation_mentions_plot_and_rating():
