@@ -26,11 +26,15 @@ def published(root: Path) -> dict[str, float]:
         with open(root / "rt_critics" / lst / "movies.csv", encoding="utf-8") as fh:
             for m in csv.DictReader(fh):
                 if m["critic_score"].strip():
-                    out[f"{m['movieTitle']}|{m['movieYear']}"] = float(m["critic_score"].rstrip("%"))
+                    out[f"{m['movieTitle']}|{m['movieYear']}"] = float(
+                        m["critic_score"].rstrip("%")
+                    )
     with open(root / "rt_kaggle_sample" / "movies.csv", encoding="utf-8") as fh:
         for m in csv.DictReader(fh):
             if m["tomatometer_rating"].strip():
-                out[f"{m['movie_title']}|{m['original_release_date'][:4]}"] = float(m["tomatometer_rating"])
+                out[f"{m['movie_title']}|{m['original_release_date'][:4]}"] = float(
+                    m["tomatometer_rating"]
+                )
     return out
 
 
@@ -41,12 +45,17 @@ def main() -> None:
     args = ap.parse_args()
     db = args.db or f"sqlite:///{tempfile.mkdtemp()}/rt.db"
     store = open_store(db)
-    paths = [args.data / "rt_critics" / "pixar", args.data / "rt_critics" / "dreamworks",
-             args.data / "rt_kaggle_sample"]
+    paths = [
+        args.data / "rt_critics" / "pixar",
+        args.data / "rt_critics" / "dreamworks",
+        args.data / "rt_kaggle_sample",
+    ]
     summary = ingest(store, paths, batch_size=128)
-    print(f"ingested {summary.added} reviews ({summary.duplicates} duplicates, "
-          f"{len(summary.rejected)} rejected) in {summary.seconds:.0f} s: "
-          f"{summary.seen / summary.seconds:.1f} reviews/s  [{db}]")
+    print(
+        f"ingested {summary.added} reviews ({summary.duplicates} duplicates, "
+        f"{len(summary.rejected)} rejected) in {summary.seconds:.0f} s: "
+        f"{summary.seen / summary.seconds:.1f} reviews/s  [{db}]"
+    )
     target = published(args.data)
     diffs = []
     for t in store.list_titles(limit=10_000):
@@ -55,9 +64,11 @@ def main() -> None:
             page = pages.title_page(store, t.id)
             if page["percent_positive"] is not None:
                 diffs.append(abs(page["percent_positive"] - target[key]))
-    print(f"films compared: {len(diffs)}; mean |% positive - Tomatometer| = "
-          f"{statistics.mean(diffs):.2f} points (median {statistics.median(diffs):.2f}, "
-          f"max {max(diffs):.1f})")
+    print(
+        f"films compared: {len(diffs)}; mean |% positive - Tomatometer| = "
+        f"{statistics.mean(diffs):.2f} points (median {statistics.median(diffs):.2f}, "
+        f"max {max(diffs):.1f})"
+    )
 
 
 if __name__ == "__main__":

@@ -71,9 +71,11 @@ def torch_baseline(sentences: list[str], threads: int) -> float:
 
 
 def cold_start() -> tuple[float, float]:
-    code = ("import time,resource;t=time.perf_counter();import critica;"
-            "from critica.core import get_pipeline;get_pipeline();"
-            "print(time.perf_counter()-t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024)")
+    code = (
+        "import time,resource;t=time.perf_counter();import critica;"
+        "from critica.core import get_pipeline;get_pipeline();"
+        "print(time.perf_counter()-t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     seconds, mib = out.stdout.split()
     return float(seconds), float(mib)
@@ -84,7 +86,9 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=Path("../shared/datasets"))
     ap.add_argument("--reviews", type=int, default=300)
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--example", type=Path, default=Path("../shared/examples/seven-seconds-review.txt"))
+    ap.add_argument(
+        "--example", type=Path, default=Path("../shared/examples/seven-seconds-review.txt")
+    )
     args = ap.parse_args()
 
     load_s, load_mib = cold_start()
@@ -115,12 +119,24 @@ def main() -> None:
         critica.analyze(example)
         times.append((time.perf_counter() - start) * 1000)
 
-    print(f"IMDb reviews: {len(texts)} ({words / len(texts):.0f} words, "
-          f"{len(sentences) / len(texts):.1f} sentences each)")
-    print(f"PyTorch all-MiniLM-L6-v2, embeddings only: {base:7.1f} reviews/s ({base_sps:.0f} sentences/s)")
-    print(f"critica, whole pipeline:                  {full:7.1f} reviews/s  ratio {full / base:.2f}x")
-    print(f"critica, entities/credits/title/quote off: {bulk:6.1f} reviews/s  ratio {bulk / base:.2f}x")
-    print(f"worked example, warm: median {statistics.median(times):.1f} ms, max {max(times):.1f} ms")
+    print(
+        f"IMDb reviews: {len(texts)} ({words / len(texts):.0f} words, "
+        f"{len(sentences) / len(texts):.1f} sentences each)"
+    )
+    print(
+        f"PyTorch all-MiniLM-L6-v2, embeddings only: {base:7.1f} reviews/s "
+        f"({base_sps:.0f} sentences/s)"
+    )
+    print(
+        f"critica, whole pipeline:                  {full:7.1f} reviews/s  ratio {full / base:.2f}x"
+    )
+    print(
+        f"critica, entities/credits/title/quote off: {bulk:6.1f} reviews/s  "
+        f"ratio {bulk / base:.2f}x"
+    )
+    print(
+        f"worked example, warm: median {statistics.median(times):.1f} ms, max {max(times):.1f} ms"
+    )
     print(f"import + model load (fresh process): {load_s:.2f} s, peak RSS {load_mib:.0f} MiB")
     print(f"peak RSS of this process after critica runs (before torch): {rss_after:.0f} MiB")
 

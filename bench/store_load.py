@@ -24,13 +24,20 @@ from critica.models.aspects import ASPECTS
 from critica.store import open_store
 from critica.store.schema import analyses, aspect_mentions, critics, publications, reviews, titles
 
-WORDS = ("gripping tender lazy dazzling tedious moving clumsy witty bleak luminous overlong sharp "
-         "hollow heartfelt stilted vivid brisk plodding daring formulaic haunting shallow").split()
-NOUNS = "film script cast ending score pacing story visuals humor direction characters themes".split()
+WORDS = (
+    "gripping", "tender", "lazy", "dazzling", "tedious", "moving", "clumsy", "witty", "bleak",
+    "luminous", "overlong", "sharp", "hollow", "heartfelt", "stilted", "vivid", "brisk",
+    "plodding", "daring", "formulaic", "haunting", "shallow",
+)  # fmt: skip
+NOUNS = (
+    "film", "script", "cast", "ending", "score", "pacing", "story", "visuals", "humor",
+    "direction", "characters", "themes",
+)  # fmt: skip
 
 
 def sentence(rng: random.Random) -> str:
-    return f"The {rng.choice(NOUNS)} is {rng.choice(WORDS)} and the {rng.choice(NOUNS)} {rng.choice(WORDS)}."
+    noun, word = rng.choice(NOUNS), rng.choice(WORDS)
+    return f"The {noun} is {word} and the {rng.choice(NOUNS)} {rng.choice(WORDS)}."
 
 
 def fill(store, n: int, n_titles: int, chunk: int = 20_000) -> float:  # type: ignore[no-untyped-def]
@@ -38,28 +45,72 @@ def fill(store, n: int, n_titles: int, chunk: int = 20_000) -> float:  # type: i
     with store.engine.begin() as conn:
         for table in (aspect_mentions, analyses, reviews, titles, critics, publications):
             conn.execute(delete(table))
-        conn.execute(publications.insert(), [{"id": i + 1, "name": f"Paper {i}", "weight": 1 + i % 3,
-                                              "top_critic": i % 5 == 0} for i in range(300)])
+        conn.execute(
+            publications.insert(),
+            [
+                {"id": i + 1, "name": f"Paper {i}", "weight": 1 + i % 3, "top_critic": i % 5 == 0}
+                for i in range(300)
+            ],
+        )
         conn.execute(critics.insert(), [{"id": i + 1, "name": f"Critic {i}"} for i in range(5000)])
-        conn.execute(titles.insert(), [{"id": i + 1, "name": f"Title {i}", "name_key": f"title {i}",
-                                        "kind": "film", "year": 1990 + i % 35, "credits": [],
-                                        "created_at": now} for i in range(n_titles)])
+        conn.execute(
+            titles.insert(),
+            [
+                {
+                    "id": i + 1,
+                    "name": f"Title {i}",
+                    "name_key": f"title {i}",
+                    "kind": "film",
+                    "year": 1990 + i % 35,
+                    "credits": [],
+                    "created_at": now,
+                }
+                for i in range(n_titles)
+            ],
+        )
     for lo in range(0, n, chunk):
         revs, anas, asps = [], [], []
         for rid in range(lo + 1, min(n, lo + chunk) + 1):
             score = max(0.0, min(100.0, rng.gauss(62, 20)))
             text = " ".join(sentence(rng) for _ in range(3))
-            revs.append({"id": rid, "title_id": rng.randrange(n_titles) + 1,
-                         "critic_id": rng.randrange(5000) + 1, "publication_id": rng.randrange(300) + 1,
-                         "top_critic": None, "date": date(2020, 1, 1) + timedelta(days=rid % 1500),
-                         "text": text, "content_hash": f"{rid:064d}", "created_at": now})
-            anas.append({"review_id": rid, "model_version": "synthetic", "score": score,
-                         "text_score": score, "fresh": score >= 60, "confidence": 0.8,
-                         "band": "mixed or average", "quote": text[:80], "language": "en",
-                         "data": json.dumps({"score": score}), "analyzed_at": now})
+            revs.append(
+                {
+                    "id": rid,
+                    "title_id": rng.randrange(n_titles) + 1,
+                    "critic_id": rng.randrange(5000) + 1,
+                    "publication_id": rng.randrange(300) + 1,
+                    "top_critic": None,
+                    "date": date(2020, 1, 1) + timedelta(days=rid % 1500),
+                    "text": text,
+                    "content_hash": f"{rid:064d}",
+                    "created_at": now,
+                }
+            )
+            anas.append(
+                {
+                    "review_id": rid,
+                    "model_version": "synthetic",
+                    "score": score,
+                    "text_score": score,
+                    "fresh": score >= 60,
+                    "confidence": 0.8,
+                    "band": "mixed or average",
+                    "quote": text[:80],
+                    "language": "en",
+                    "data": json.dumps({"score": score}),
+                    "analyzed_at": now,
+                }
+            )
             for k, aspect in enumerate(rng.sample(ASPECTS, 2)):
-                asps.append({"review_id": rid, "sentence_index": k, "aspect": aspect,
-                             "polarity": rng.uniform(-1, 1), "sentence": text[:60]})
+                asps.append(
+                    {
+                        "review_id": rid,
+                        "sentence_index": k,
+                        "aspect": aspect,
+                        "polarity": rng.uniform(-1, 1),
+                        "sentence": text[:60],
+                    }
+                )
         with store.engine.begin() as conn:
             conn.execute(reviews.insert(), revs)
             conn.execute(analyses.insert(), anas)

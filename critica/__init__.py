@@ -1,8 +1,8 @@
 """critica: critic-review analysis — fresh/rotten, 0-100 score, pull quote, aspects, with evidence.
 
-    >>> import critica
-    >>> a = critica.analyze("A warm, funny and beautifully acted film.")
-    >>> a.fresh, a.band
+>>> import critica
+>>> a = critica.analyze("A warm, funny and beautifully acted film.")
+>>> a.fresh, a.band
 """
 
 from __future__ import annotations

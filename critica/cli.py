@@ -30,11 +30,20 @@ def fail(exc: CriticaError) -> typer.Exit:
 
 @app.command()
 def analyze(
-    source: Annotated[str, typer.Argument(help="A file (text or HTML), an http(s) URL, or - for stdin.")],
-    title: Annotated[str | None, typer.Option(help="What is reviewed, if the text doesn't say.")] = None,
-    rating: Annotated[str | None, typer.Option(help='The critic\'s rating, e.g. "3/4", "B+", "★★★½".')] = None,
+    source: Annotated[
+        str, typer.Argument(help="A file (text or HTML), an http(s) URL, or - for stdin.")
+    ],
+    title: Annotated[
+        str | None, typer.Option(help="What is reviewed, if the text doesn't say.")
+    ] = None,
+    rating: Annotated[
+        str | None, typer.Option(help='The critic\'s rating, e.g. "3/4", "B+", "★★★½".')
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the analysis as JSON.")] = False,
-    disable: Annotated[list[str] | None, typer.Option(help="Skip an optional step (entities, credits, title, quote).")] = None,
+    disable: Annotated[
+        list[str] | None,
+        typer.Option(help="Skip an optional step (entities, credits, title, quote)."),
+    ] = None,
 ) -> None:
     """Analyse one review and show the verdict, pull quote, credits and sentence evidence."""
     from critica.core import analyze as run
@@ -54,7 +63,9 @@ def analyze(
 
 @app.command()
 def demo(
-    serve_ui: Annotated[bool, typer.Option("--serve/--no-serve", help="Then serve the web UI on the demo data.")] = True,
+    serve_ui: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Then serve the web UI on the demo data.")
+    ] = True,
     port: Annotated[int, typer.Option(help="Port for the web UI.")] = 8000,
 ) -> None:
     """Analyse the bundled sample reviews, show the results, then serve them in the web UI."""
@@ -62,12 +73,20 @@ def demo(
     from critica.core import analyze_many
     from critica.render import print_analysis, summary_table
 
-    rows = [json.loads(line) for line in (DEMO / "reviews.jsonl").read_text("utf-8").splitlines() if line.strip()]
+    rows = [
+        json.loads(line)
+        for line in (DEMO / "reviews.jsonl").read_text("utf-8").splitlines()
+        if line.strip()
+    ]
     inputs = [{"text": r["text"], "title": r["title"], "rating": r.get("rating")} for r in rows]
     console = Console()
     try:
         results = list(analyze_many(inputs))
-        console.print(summary_table([(r["title"], r["critic"], a) for r, a in zip(rows, results, strict=True)]))
+        console.print(
+            summary_table(
+                [(r["title"], r["critic"], a) for r, a in zip(rows, results, strict=True)]
+            )
+        )
         console.print("\n[bold]One review in full:[/]")
         print_analysis(results[0], console)
         html = (DEMO / "sample-review.html").read_bytes()
@@ -92,45 +111,86 @@ def serve_demo(console: Console, port: int) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     store = open_store(f"sqlite:///{folder / 'demo.db'}")
     summary = run_ingest(store, [DEMO / "reviews.jsonl"])
-    console.print(f"\ndemo store {store.url}: {summary.added} reviews added, "
-                  f"{summary.duplicates} already there")
-    console.print(f"[bold green]web UI: http://127.0.0.1:{port}/[/]  (API docs: /docs; Ctrl-C to stop)")
+    console.print(
+        f"\ndemo store {store.url}: {summary.added} reviews added, "
+        f"{summary.duplicates} already there"
+    )
+    console.print(
+        f"[bold green]web UI: http://127.0.0.1:{port}/[/]  (API docs: /docs; Ctrl-C to stop)"
+    )
     uvicorn.run(create_app(store), host="127.0.0.1", port=port, log_level="warning")
 
 
 DbOption = Annotated[
     str | None,
-    typer.Option("--db", help="Store URL (sqlite:///file.db or postgresql://...); default: CRITICA_DATABASE_URL or the user data dir."),
+    typer.Option(
+        "--db",
+        help="Store URL (sqlite:///file.db or postgresql://...); "
+        "default: CRITICA_DATABASE_URL or the user data dir.",
+    ),
 ]
 
 
 @app.command()
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders: .txt .html .jsonl .csv .parquet, Rotten Tomatoes CSVs.")],
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Files or folders: .txt .html .jsonl .csv .parquet, Rotten Tomatoes CSVs."
+        ),
+    ],
     db: DbOption = None,
-    title: Annotated[str | None, typer.Option(help="Title for reviews that don't name one.")] = None,
+    title: Annotated[
+        str | None, typer.Option(help="Title for reviews that don't name one.")
+    ] = None,
     kind: Annotated[str | None, typer.Option(help="film or series, for --title.")] = None,
     season: Annotated[int | None, typer.Option(help="Season number, for --title.")] = None,
-    critic: Annotated[str | None, typer.Option(help="Critic for reviews that don't name one.")] = None,
-    publication: Annotated[str | None, typer.Option(help="Publication for reviews that don't name one.")] = None,
-    map_columns: Annotated[str | None, typer.Option("--map", help="Column mapping, e.g. text=quote,title=film.")] = None,
+    critic: Annotated[
+        str | None, typer.Option(help="Critic for reviews that don't name one.")
+    ] = None,
+    publication: Annotated[
+        str | None, typer.Option(help="Publication for reviews that don't name one.")
+    ] = None,
+    map_columns: Annotated[
+        str | None, typer.Option("--map", help="Column mapping, e.g. text=quote,title=film.")
+    ] = None,
     batch_size: Annotated[int, typer.Option(help="Reviews analysed per batch.")] = 64,
 ) -> None:
     """Analyse and store reviews in bulk; the same review twice is stored once."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
 
     from critica.ingest import ingest as run
     from critica.readers import ReadOptions, parse_mapping
     from critica.store import open_store
 
-    defaults = {k: v for k, v in {"title": title, "kind": kind, "season": season, "critic": critic,
-                                  "publication": publication}.items() if v is not None}
+    defaults = {
+        k: v
+        for k, v in {
+            "title": title,
+            "kind": kind,
+            "season": season,
+            "critic": critic,
+            "publication": publication,
+        }.items()
+        if v is not None
+    }
     console = Console()
     try:
         options = ReadOptions(mapping=parse_mapping(map_columns), defaults=defaults)
         store = open_store(db)
-        columns = (TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(),
-                   TextColumn("{task.fields[rate]}"), TimeRemainingColumn())
+        columns = (
+            TextColumn("ingesting"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]}"),
+            TimeRemainingColumn(),
+        )
         with Progress(*columns, console=console, transient=True) as bar:
             task = bar.add_task("ingest", total=None, rate="")
 
@@ -142,9 +202,11 @@ def ingest(
             summary = run(store, paths, options, batch_size=batch_size, progress=advance)
     except CriticaError as exc:
         raise fail(exc) from None
-    console.print(f"[bold]{summary.added}[/] added, {summary.duplicates} duplicates skipped, "
-                  f"{len(summary.rejected)} rejected, in {summary.seconds:.1f} s "
-                  f"({summary.seen / max(summary.seconds, 1e-9):.0f} reviews/s)")
+    console.print(
+        f"[bold]{summary.added}[/] added, {summary.duplicates} duplicates skipped, "
+        f"{len(summary.rejected)} rejected, in {summary.seconds:.1f} s "
+        f"({summary.seen / max(summary.seconds, 1e-9):.0f} reviews/s)"
+    )
     for r in summary.rejected[:20]:
         console.print(f"  [yellow]rejected[/] {r.source}: {r.reason}")
     if len(summary.rejected) > 20:
@@ -168,7 +230,9 @@ def title(
         store = open_store(db)
         found = [store.get_title(int(name))] if name.isdigit() else store.find_titles(name)
         if not found or found[0] is None:
-            raise fail(CriticaError(f"no title matches {name!r}; ingest reviews first or check the name"))
+            raise fail(
+                CriticaError(f"no title matches {name!r}; ingest reviews first or check the name")
+            )
         page = pages.title_page(store, found[0].id)
     except CriticaError as exc:
         raise fail(exc) from None
@@ -193,7 +257,9 @@ def serve(
         application = create_app(database_url=db)
     except CriticaError as exc:
         raise fail(exc) from None
-    Console().print(f"critica serving on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
+    Console().print(
+        f"critica serving on http://{host}:{port}  (API docs: http://{host}:{port}/docs)"
+    )
     uvicorn.run(application, host=host, port=port, log_level="warning")
 
 
@@ -202,8 +268,9 @@ app.add_typer(token_app, name="token")
 
 
 @token_app.command("create")
-def token_create(name: Annotated[str, typer.Argument(help="Who or what the token is for.")],
-                 db: DbOption = None) -> None:
+def token_create(
+    name: Annotated[str, typer.Argument(help="Who or what the token is for.")], db: DbOption = None
+) -> None:
     """Create a token; it is shown once."""
     from critica.store import open_store
 
@@ -220,20 +287,26 @@ def token_list(db: DbOption = None) -> None:
 
     try:
         for t in open_store(db).list_tokens():
-            typer.echo("\t".join(str(t.get(k, "")) for k in ("id", "name", "created_at", "revoked_at")))
+            typer.echo(
+                "\t".join(str(t.get(k, "")) for k in ("id", "name", "created_at", "revoked_at"))
+            )
     except CriticaError as exc:
         raise fail(exc) from None
 
 
 @token_app.command("revoke")
-def token_revoke(token_id: Annotated[int, typer.Argument(help="Token id from `critica token list`.")],
-                 db: DbOption = None) -> None:
+def token_revoke(
+    token_id: Annotated[int, typer.Argument(help="Token id from `critica token list`.")],
+    db: DbOption = None,
+) -> None:
     """Revoke a token."""
     from critica.store import open_store
 
     try:
         if not open_store(db).revoke_token(token_id):
-            raise fail(CriticaError(f"no active token with id {token_id}; see `critica token list`"))
+            raise fail(
+                CriticaError(f"no active token with id {token_id}; see `critica token list`")
+            )
     except CriticaError as exc:
         raise fail(exc) from None
     typer.echo(f"token {token_id} revoked")

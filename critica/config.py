@@ -26,24 +26,69 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("max_input_bytes", 50_000_000, "Largest review input accepted, in bytes (text or HTML)."),
-    Setting("max_analyzed_chars", 200_000, "Cleaned text longer than this is cut, with a warning, before analysis."),
+    Setting(
+        "max_input_bytes", 50_000_000, "Largest review input accepted, in bytes (text or HTML)."
+    ),
+    Setting(
+        "max_analyzed_chars",
+        200_000,
+        "Cleaned text longer than this is cut, with a warning, before analysis.",
+    ),
     Setting("fetch_timeout", 10.0, "Seconds to wait for a review URL before giving up."),
-    Setting("fetch_private_hosts", False, "Allow fetching URLs on loopback or private network addresses."),
+    Setting(
+        "fetch_private_hosts",
+        False,
+        "Allow fetching URLs on loopback or private network addresses.",
+    ),
     Setting("threads", 0, "Threads for model inference (0: all cores)."),
     Setting("batch_size", 64, "Reviews analysed per batch by analyze_many."),
-    Setting("min_english_confidence", 0.5, "Below this language-ID confidence for English a text is left unscored."),
-    Setting("fresh_threshold", 60.0, "Score at or above which a review with an explicit rating counts as fresh."),
-    Setting("database_url", "", "Store URL (sqlite:///path or postgresql://...); empty: critica.db in the user data directory."),
+    Setting(
+        "min_english_confidence",
+        0.5,
+        "Below this language-ID confidence for English a text is left unscored.",
+    ),
+    Setting(
+        "fresh_threshold",
+        60.0,
+        "Score at or above which a review with an explicit rating counts as fresh.",
+    ),
+    Setting(
+        "database_url",
+        "",
+        "Store URL (sqlite:///path or postgresql://...); "
+        "empty: critica.db in the user data directory.",
+    ),
     Setting("min_reviews_for_percent", 5, "Reviews a title needs before its % positive is shown."),
-    Setting("bayes_min_reviews", 10, "m in IMDb's weighted rating: reviews a title needs to count fully when ranking."),
-    Setting("bayes_prior_score", 0.0, "C in IMDb's weighted rating (0: use the mean score over all titles)."),
+    Setting(
+        "bayes_min_reviews",
+        10,
+        "m in IMDb's weighted rating: reviews a title needs to count fully when ranking.",
+    ),
+    Setting(
+        "bayes_prior_score",
+        0.0,
+        "C in IMDb's weighted rating (0: use the mean score over all titles).",
+    ),
     Setting("badge_fresh_percent", 75.0, "Certified-Fresh-style badge: minimum % positive."),
-    Setting("badge_fresh_min_reviews_film", 80, "Certified-Fresh-style badge: minimum reviews for a film."),
-    Setting("badge_fresh_min_reviews_season", 20, "Certified-Fresh-style badge: minimum reviews for a TV season or series."),
-    Setting("badge_fresh_min_top_critics", 5, "Certified-Fresh-style badge: minimum top-critic reviews."),
+    Setting(
+        "badge_fresh_min_reviews_film",
+        80,
+        "Certified-Fresh-style badge: minimum reviews for a film.",
+    ),
+    Setting(
+        "badge_fresh_min_reviews_season",
+        20,
+        "Certified-Fresh-style badge: minimum reviews for a TV season or series.",
+    ),
+    Setting(
+        "badge_fresh_min_top_critics", 5, "Certified-Fresh-style badge: minimum top-critic reviews."
+    ),
     Setting("badge_must_see_score", 81.0, "Must-See-style badge: minimum weighted score."),
-    Setting("badge_must_see_min_publications", 15, "Must-See-style badge: minimum distinct publications."),
+    Setting(
+        "badge_must_see_min_publications",
+        15,
+        "Must-See-style badge: minimum distinct publications.",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

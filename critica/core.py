@@ -40,12 +40,16 @@ def make_doc(
     if not text.strip():
         raise InputError("the review is empty; pass some review text")
     if "\x00" in text:
-        raise InputError("the review contains NUL bytes, so it looks binary; pass a text or HTML file")
+        raise InputError(
+            "the review contains NUL bytes, so it looks binary; pass a text or HTML file"
+        )
     if rating is not None:
         from critica.pipeline.rating import parse_rating
 
         parse_rating(rating)  # a bad rating is the caller's input error, caught before analysis
-    doc_meta = {k: v for k, v in {"title": title, "rating": rating, **meta}.items() if v is not None}
+    doc_meta = {
+        k: v for k, v in {"title": title, "rating": rating, **meta}.items() if v is not None
+    }
     return ReviewDoc(raw=text, meta=doc_meta)
 
 

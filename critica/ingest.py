@@ -39,7 +39,13 @@ def _bool(value: Any) -> bool | None:
     if isinstance(value, bool) or value is None:
         return value
     text = str(value).strip().lower()
-    return True if text in {"true", "1", "yes", "y", "t"} else False if text in {"false", "0", "no", "n", "f"} else None
+    return (
+        True
+        if text in {"true", "1", "yes", "y", "t"}
+        else False
+        if text in {"false", "0", "no", "n", "f"}
+        else None
+    )
 
 
 def _date(value: Any) -> date | None:
@@ -70,13 +76,22 @@ class TitleResolver:
         kind = str(f.get("kind") or ("series" if season is not None else "film")).lower()
         key = (name.lower(), kind, season, _int(f.get("year")))
         if key not in self.cache:
-            parent = TitleIn(name, "series" if season is not None else kind,  # type: ignore[arg-type]
-                             year=_int(f.get("year")) if season is None else None,
-                             network=f.get("network"))
+            parent = TitleIn(
+                name,
+                "series" if season is not None else kind,  # type: ignore[arg-type]
+                year=_int(f.get("year")) if season is None else None,
+                network=f.get("network"),
+            )
             title, _ = self.store.get_or_add_title(parent)
             if season is not None:
-                child = TitleIn(f"{name} season {season}", "season", year=_int(f.get("year")),
-                                network=f.get("network"), parent_id=title.id, season=season)
+                child = TitleIn(
+                    f"{name} season {season}",
+                    "season",
+                    year=_int(f.get("year")),
+                    network=f.get("network"),
+                    parent_id=title.id,
+                    season=season,
+                )
                 title, _ = self.store.get_or_add_title(child)
             self.cache[key] = title.id
         return self.cache[key]
@@ -112,12 +127,27 @@ def ingest(
         for rec in batch:
             f = rec.fields
             rating = _rating(f, summary, rec.source)
-            reviews.append(ReviewIn(
-                title_id=titles(f), text=str(f["text"]), critic=f.get("critic"),
-                publication=f.get("publication"), top_critic=_bool(f.get("top_critic")),
-                date=_date(f.get("date")), url=f.get("url"), rating=rating, source=rec.source))
-            inputs.append({"text": f["text"], "title": f["title"], "rating": rating,
-                           "content_type": f.get("content_type")})
+            reviews.append(
+                ReviewIn(
+                    title_id=titles(f),
+                    text=str(f["text"]),
+                    critic=f.get("critic"),
+                    publication=f.get("publication"),
+                    top_critic=_bool(f.get("top_critic")),
+                    date=_date(f.get("date")),
+                    url=f.get("url"),
+                    rating=rating,
+                    source=rec.source,
+                )
+            )
+            inputs.append(
+                {
+                    "text": f["text"],
+                    "title": f["title"],
+                    "rating": rating,
+                    "content_type": f.get("content_type"),
+                }
+            )
         results = store.add_reviews(list(zip(reviews, analyze_many(inputs), strict=True)))
         created = sum(1 for _, new in results if new)
         summary.added += created
@@ -128,8 +158,9 @@ def ingest(
     return summary
 
 
-def _records(items: Iterator[Record | Rejected], summary: IngestSummary,
-             progress: Progress | None) -> Iterator[Record]:
+def _records(
+    items: Iterator[Record | Rejected], summary: IngestSummary, progress: Progress | None
+) -> Iterator[Record]:
     for item in items:
         if isinstance(item, Rejected):
             summary.rejected.append(item)

@@ -29,10 +29,19 @@ def title_dict(t: Title) -> dict[str, Any]:
 def review_summary(r: Review) -> dict[str, Any]:
     """A review in a list: who, when, verdict and pull quote (not the whole analysis)."""
     return {
-        "id": r.id, "title_id": r.title_id, "critic": r.critic, "publication": r.publication,
-        "top_critic": r.top_critic, "date": r.date.isoformat() if r.date else None,
-        "url": r.url, "rating": r.rating, "score": r.score, "fresh": r.fresh,
-        "confidence": r.confidence, "band": r.band, "quote": r.quote,
+        "id": r.id,
+        "title_id": r.title_id,
+        "critic": r.critic,
+        "publication": r.publication,
+        "top_critic": r.top_critic,
+        "date": r.date.isoformat() if r.date else None,
+        "url": r.url,
+        "rating": r.rating,
+        "score": r.score,
+        "fresh": r.fresh,
+        "confidence": r.confidence,
+        "band": r.band,
+        "quote": r.quote,
     }
 
 
@@ -55,8 +64,12 @@ def title_page(store: Store, title_id: int) -> dict[str, Any]:
         **figures,
         "id": title.id,
         "info": title_dict(title),
-        "parent": title_dict(p) if title.parent_id and (p := store.get_title(title.parent_id)) else None,
-        "season_titles": [title_dict(s) for s in store.seasons(title.id)] if title.kind == "series" else [],
+        "parent": title_dict(p)
+        if title.parent_id and (p := store.get_title(title.parent_id))
+        else None,
+        "season_titles": [title_dict(s) for s in store.seasons(title.id)]
+        if title.kind == "series"
+        else [],
         "latest_reviews": {"items": [review_summary(r) for r in reviews], "total": total},
     }
 
@@ -73,16 +86,27 @@ def _name_cited(found: dict[str, Any], facts: list[ReviewFacts]) -> None:
 
 
 def reviews_page(
-    store: Store, title_id: int, *, fresh: bool | None = None, top_critic: bool | None = None,
-    aspect: str | None = None, limit: int = 20, offset: int = 0,
+    store: Store,
+    title_id: int,
+    *,
+    fresh: bool | None = None,
+    top_critic: bool | None = None,
+    aspect: str | None = None,
+    limit: int = 20,
+    offset: int = 0,
 ) -> dict[str, Any]:
     """One page of a title's reviews with the filters applied."""
     get_title_or_404(store, title_id)
     items, total = store.reviews_for_title(
         title_id, fresh=fresh, top_critic=top_critic, aspect=aspect, limit=limit, offset=offset
     )
-    return {"title_id": title_id, "total": total, "limit": limit, "offset": offset,
-            "items": [review_summary(r) for r in items]}
+    return {
+        "title_id": title_id,
+        "total": total,
+        "limit": limit,
+        "offset": offset,
+        "items": [review_summary(r) for r in items],
+    }
 
 
 def review_page(store: Store, review_id: int) -> dict[str, Any]:
@@ -91,8 +115,12 @@ def review_page(store: Store, review_id: int) -> dict[str, Any]:
     if review is None:
         raise NotFoundError(f"no review with id {review_id}")
     title = store.get_title(review.title_id)
-    return {**review_summary(review), "title": title_dict(title) if title else None,
-            "model_version": review.model_version, "analysis": review.analysis}
+    return {
+        **review_summary(review),
+        "title": title_dict(title) if title else None,
+        "model_version": review.model_version,
+        "analysis": review.analysis,
+    }
 
 
 def search_page(store: Store, query: str, limit: int = 20) -> dict[str, Any]:

@@ -17,14 +17,40 @@ from critica.errors import InputError
 
 TEXT_SUFFIXES = {".txt", ".text", ".md", ".html", ".htm"}
 TABLE_SUFFIXES = {".jsonl", ".ndjson", ".csv", ".parquet"}
-FIELDS = ("text", "title", "kind", "season", "year", "network", "critic", "publication",
-          "top_critic", "date", "rating", "url", "id")
+FIELDS = (
+    "text",
+    "title",
+    "kind",
+    "season",
+    "year",
+    "network",
+    "critic",
+    "publication",
+    "top_critic",
+    "date",
+    "rating",
+    "url",
+    "id",
+)
 # Rotten Tomatoes scrapes, recognised by their header.
-RT_LISTS = {"quote": "text", "criticName": "critic", "publicationName": "publication",
-            "isTopCritic": "top_critic", "originalScore": "rating", "creationDate": "date",
-            "reviewUrl": "url", "reviewId": "id"}
-RT_KAGGLE = {"review_content": "text", "critic_name": "critic", "publisher_name": "publication",
-             "top_critic": "top_critic", "review_score": "rating", "review_date": "date"}
+RT_LISTS = {
+    "quote": "text",
+    "criticName": "critic",
+    "publicationName": "publication",
+    "isTopCritic": "top_critic",
+    "originalScore": "rating",
+    "creationDate": "date",
+    "reviewUrl": "url",
+    "reviewId": "id",
+}
+RT_KAGGLE = {
+    "review_content": "text",
+    "critic_name": "critic",
+    "publisher_name": "publication",
+    "top_critic": "top_critic",
+    "review_score": "rating",
+    "review_date": "date",
+}
 
 
 @dataclass
@@ -66,9 +92,10 @@ def iter_paths(paths: list[Path]) -> Iterator[Path | Rejected]:
     for path in paths:
         if path.is_dir():
             for child in sorted(path.rglob("*")):
-                if child.is_file() and child.suffix.lower() in TEXT_SUFFIXES | TABLE_SUFFIXES:
-                    if child.name != "movies.csv":  # the RT layouts' title tables
-                        yield child
+                readable = child.suffix.lower() in TEXT_SUFFIXES | TABLE_SUFFIXES
+                # movies.csv holds the Rotten Tomatoes layouts' titles, not reviews.
+                if child.is_file() and readable and child.name != "movies.csv":
+                    yield child
         elif path.is_file():
             yield path
         else:
@@ -92,14 +119,21 @@ def read(paths: list[Path], options: ReadOptions) -> Iterator[Record | Rejected]
             elif suffix == ".parquet":
                 yield from _read_parquet(item, options)
             else:
-                yield Rejected(str(item), f"unsupported file type {suffix or '(none)'}; "
-                               "use .txt, .html, .jsonl, .csv or .parquet")
+                yield Rejected(
+                    str(item),
+                    f"unsupported file type {suffix or '(none)'}; "
+                    "use .txt, .html, .jsonl, .csv or .parquet",
+                )
         except OSError as exc:
             yield Rejected(str(item), f"cannot read: {exc}")
 
 
-def _finish(row: Mapping[str, Any], options: ReadOptions, source: str,
-            rename: Mapping[str, str] | None = None) -> Record | Rejected:
+def _finish(
+    row: Mapping[str, Any],
+    options: ReadOptions,
+    source: str,
+    rename: Mapping[str, str] | None = None,
+) -> Record | Rejected:
     fields: dict[str, Any] = dict(options.defaults)
     columns = {**(rename or {}), **{v: k for k, v in options.mapping.items()}}
     for column, value in row.items():
@@ -110,7 +144,9 @@ def _finish(row: Mapping[str, Any], options: ReadOptions, source: str,
     if not isinstance(text, str) or not text.strip():
         return Rejected(source, "no review text (map the text column with --map text=COLUMN)")
     if not fields.get("title"):
-        return Rejected(source, "no title (give --title, or map a title column with --map title=COLUMN)")
+        return Rejected(
+            source, "no title (give --title, or map a title column with --map title=COLUMN)"
+        )
     return Record(fields, source)
 
 
@@ -139,7 +175,7 @@ def _read_jsonl(path: Path, options: ReadOptions) -> Iterator[Record | Rejected]
             source = f"{path}:{number}"
             try:
                 row = json.loads(line)
-            except ValueError as exc:
+            except json.JSONDecodeError as exc:
                 yield Rejected(source, f"not valid JSON ({exc.msg})")
                 continue
             if not isinstance(row, dict):

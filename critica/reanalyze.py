@@ -16,8 +16,10 @@ def reanalyze(store: Store, batch_size: int = 256) -> int:
     """Re-run the pipeline on every review whose analysis has another model version."""
     version, count = current_model_version(), 0
     for batch in store.stale_reviews(version, batch=batch_size):
-        inputs = [{"text": text, **{k: v for k, v in meta.items() if k in ("title", "rating")}}
-                  for _, text, meta in batch]
+        inputs = [
+            {"text": text, **{k: v for k, v in meta.items() if k in ("title", "rating")}}
+            for _, text, meta in batch
+        ]
         for (review_id, _, _), analysis in zip(batch, analyze_many(inputs), strict=True):
             store.update_analysis(review_id, analysis)
             count += 1

@@ -28,8 +28,10 @@ def verdict_line(a: Analysis) -> Text:
     """Score, band, fresh/rotten and confidence on one line."""
     if a.score is None:
         return Text(f"unscored: {a.unscored_reason}", style="bold yellow")
-    call = Text(" FRESH ", style="bold white on green") if a.fresh else Text(
-        " ROTTEN ", style="bold white on red"
+    call = (
+        Text(" FRESH ", style="bold white on green")
+        if a.fresh
+        else Text(" ROTTEN ", style="bold white on red")
     )
     line = Text.assemble(call, f"  {a.score:.0f}/100  ", (a.band or "", "bold"))
     line.append(f"   confidence {a.confidence:.0%}", style="dim")
@@ -82,8 +84,10 @@ def analysis_view(a: Analysis, show_sentences: bool = True) -> Panel:
     if a.credits:
         parts.append(credits_table(a))
     if show_sentences and a.sentences:
-        parts += [Text("\nsentences (green praise, red criticism, dim plot/background, » quote):"),
-                  sentences_text(a)]
+        parts += [
+            Text("\nsentences (green praise, red criticism, dim plot/background, » quote):"),
+            sentences_text(a),
+        ]
     for w in a.warnings:
         parts.append(Text(f"note: {w}", style="yellow"))
     footer = f"{a.language or '?'} · {a.model_version or 'no model'}"
@@ -96,8 +100,11 @@ def summary_table(rows: Sequence[tuple[str, str, Analysis]]) -> Table:
     for title, critic, a in rows:
         fresh = "" if a.fresh is None else ("[green]fresh[/]" if a.fresh else "[red]rotten[/]")
         score = "—" if a.score is None else f"{a.score:.0f}"
-        quote = (a.quote.text[:90] + "…") if a.quote and len(a.quote.text) > 90 else (
-            a.quote.text if a.quote else "")
+        quote = (
+            (a.quote.text[:90] + "…")
+            if a.quote and len(a.quote.text) > 90
+            else (a.quote.text if a.quote else "")
+        )
         table.add_row(title, critic, score, a.band or "", fresh, quote)
     return table
 
@@ -119,27 +126,39 @@ def title_view(page: dict[str, object]) -> Panel:
     """A title's figures in the terminal: the same dict the API returns."""
     p: dict[str, Any] = dict(page)
     info = p.get("info") or {}
-    heading = f"{p['title']} ({p['kind']}" + (f", {info.get('year')}" if info.get("year") else "") + ")"
+    heading = (
+        f"{p['title']} ({p['kind']}" + (f", {info.get('year')}" if info.get("year") else "") + ")"
+    )
     grid = Table.grid(padding=(0, 2))
     grid.add_row("reviews", str(p["reviews"]))
-    grid.add_row("% positive", _percent(p.get("percent_positive"), p.get("percent_positive_interval")))
+    grid.add_row(
+        "% positive", _percent(p.get("percent_positive"), p.get("percent_positive_interval"))
+    )
     top = p.get("top_critics") or {}
     if top:
-        grid.add_row("top critics", _percent(top.get("percent_positive"), top.get("percent_positive_interval"))
-                     + f"  from {top.get('reviews', 0)} reviews")
+        grid.add_row(
+            "top critics",
+            _percent(top.get("percent_positive"), top.get("percent_positive_interval"))
+            + f"  from {top.get('reviews', 0)} reviews",
+        )
     if p.get("score_weighted") is not None:
         grid.add_row("weighted score", f"{p['score_weighted']:.0f}  {p.get('band') or ''}")
         grid.add_row("mean score", f"{p['score_mean']:.0f}")
     if p.get("badges"):
-        grid.add_row("badges", ", ".join(str(b) for b in p["badges"]))  # type: ignore[union-attr]
+        grid.add_row("badges", ", ".join(str(b) for b in p["badges"]))
     parts: list[object] = [grid]
     cons = p.get("consensus") or {}
     if cons.get("text"):
         parts.append(Text(f"\nCritics' consensus: {cons['text']}", style="italic"))
-    aspects = Table("aspect", "discussed", "% positive", box=None, title="\naspects", title_justify="left")
+    aspects = Table(
+        "aspect", "discussed", "% positive", box=None, title="\naspects", title_justify="left"
+    )
     for a in p.get("aspects") or []:
-        aspects.add_row(a["name"], f"{a['mentions']}", "—" if a.get("percent_positive") is None
-                        else f"{a['percent_positive']:.0f}%")
+        aspects.add_row(
+            a["name"],
+            f"{a['mentions']}",
+            "—" if a.get("percent_positive") is None else f"{a['percent_positive']:.0f}%",
+        )
     if p.get("aspects"):
         parts.append(aspects)
     return Panel(Group(*parts), title=heading, title_align="left")  # type: ignore[arg-type]

@@ -31,3 +31,19 @@ def example_text() -> str:
 @pytest.fixture(scope="session")
 def datasets() -> Path:
     return need(DATASETS, "the datasets")
+
+
+@pytest.fixture(scope="module")
+def client(store):  # type: ignore[no-untyped-def]
+    """An in-process API/web client over the module's ``store`` fixture."""
+    from fastapi.testclient import TestClient
+
+    from critica.api import create_app
+
+    return TestClient(create_app(store))
+
+
+@pytest.fixture(scope="module")
+def auth(store):  # type: ignore[no-untyped-def]
+    """Headers with a fresh API token for the module's store."""
+    return {"Authorization": f"Bearer {store.create_token('tests')}"}

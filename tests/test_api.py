@@ -7,13 +7,17 @@ import json
 import pytest
 
 import critica
-from critica.models.aspects import ASPECTS
 from critica.errors import InputError
+from critica.models.aspects import ASPECTS
 
-RAVE = ("A tender, funny and gorgeously acted film. Its final scene is as moving as anything "
-        "in cinema this year, and I loved every minute of it.")
-PAN = ("A tedious, shapeless mess. The jokes fall flat, the plot makes no sense and the "
-       "performances are wooden; I could not wait for it to end.")
+RAVE = (
+    "A tender, funny and gorgeously acted film. Its final scene is as moving as anything "
+    "in cinema this year, and I loved every minute of it."
+)
+PAN = (
+    "A tedious, shapeless mess. The jokes fall flat, the plot makes no sense and the "
+    "performances are wooden; I could not wait for it to end."
+)
 
 
 @pytest.fixture(scope="module")
@@ -24,8 +28,13 @@ def rave():
 def test_contract_fields(rave):
     assert 0 <= rave.score <= 100 and isinstance(rave.fresh, bool)
     assert 0 <= rave.confidence <= 1
-    assert rave.band in {"universal acclaim", "generally favorable", "mixed or average",
-                         "generally unfavorable", "overwhelming dislike"}
+    assert rave.band in {
+        "universal acclaim",
+        "generally favorable",
+        "mixed or average",
+        "generally unfavorable",
+        "overwhelming dislike",
+    }
     assert rave.text[rave.quote.start : rave.quote.end] == rave.quote.text
     for s in rave.sentences:
         assert rave.text[s.start : s.end] == s.text

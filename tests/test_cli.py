@@ -29,8 +29,11 @@ def test_analyze_json(review_file):
 
 
 def test_analyze_stdin_with_title_and_rating():
-    result = runner.invoke(app, ["analyze", "-", "--title", "Seven Seconds", "--rating", "3/5", "--json"],
-                           input=REVIEW.encode())
+    result = runner.invoke(
+        app,
+        ["analyze", "-", "--title", "Seven Seconds", "--rating", "3/5", "--json"],
+        input=REVIEW.encode(),
+    )
     data = json.loads(result.output)
     assert data["title"]["name"] == "Seven Seconds" and data["score"] == 60.0
 
@@ -42,13 +45,18 @@ def test_bad_rating_option_is_an_error(review_file):
 
 def test_html_file_drops_scripts(tmp_path):
     page = tmp_path / "r.html"
-    page.write_text("<html><head><script>alert('x')</script></head><body><article><p>"
-                    + REVIEW + "</p></article><script>document.write('pwned')</script></body></html>")
+    page.write_text(
+        "<html><head><script>alert('x')</script></head><body><article><p>"
+        + REVIEW
+        + "</p></article><script>document.write('pwned')</script></body></html>"
+    )
     data = json.loads(runner.invoke(app, ["analyze", str(page), "--json"]).output)
     assert "alert" not in data["text"] and "pwned" not in data["text"] and "witty" in data["text"]
 
 
-@pytest.mark.parametrize("command", ["analyze", "demo", "ingest", "title", "serve", "token", "reanalyze"])
+@pytest.mark.parametrize(
+    "command", ["analyze", "demo", "ingest", "title", "serve", "token", "reanalyze"]
+)
 def test_every_command_has_help(command):
     result = runner.invoke(app, [command, "--help"])
     assert result.exit_code == 0 and len(result.output) > 100

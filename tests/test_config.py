@@ -27,7 +27,9 @@ def test_environment_overrides(monkeypatch, name, raw, expected):
     assert config.get(name) == expected
 
 
-@pytest.mark.parametrize(("name", "raw"), [("batch_size", "many"), ("fetch_private_hosts", "maybe")])
+@pytest.mark.parametrize(
+    ("name", "raw"), [("batch_size", "many"), ("fetch_private_hosts", "maybe")]
+)
 def test_bad_value_names_the_variable(monkeypatch, name, raw):
     monkeypatch.setenv(f"CRITICA_{name.upper()}", raw)
     with pytest.raises(ConfigError, match=f"CRITICA_{name.upper()}"):

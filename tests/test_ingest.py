@@ -31,15 +31,24 @@ def test_demo_reviews_ingest_once(store):
     again = ingest(store, [DEMO])
     assert again.added == 0 and again.duplicates == len(rows)
     assert store.count_reviews() == len(rows)
-    series = [t for t in store.find_titles("Harbor Lights") if t.kind == "series"][0]
+    series = next(t for t in store.find_titles("Harbor Lights") if t.kind == "series")
     assert sorted(s.season for s in store.seasons(series.id)) == [1, 2]
 
 
 def test_bad_rows_are_reported_and_good_ones_kept(store, tmp_path):
     path = tmp_path / "mixed.jsonl"
     good = {"text": "A sharp, funny and moving film.", "title": "Film A", "critic": "Ann"}
-    path.write_text("\n".join([json.dumps(good), "{broken", json.dumps({"title": "No text"}),
-                               json.dumps({**good, "critic": "Bob", "rating": "lots"})]) + "\n")
+    path.write_text(
+        "\n".join(
+            [
+                json.dumps(good),
+                "{broken",
+                json.dumps({"title": "No text"}),
+                json.dumps({**good, "critic": "Bob", "rating": "lots"}),
+            ]
+        )
+        + "\n"
+    )
     summary = ingest(store, [path])
     assert summary.added == 2 and len(summary.rejected) == 2
     assert any("rating 'lots'" in n for n in summary.notes)

@@ -20,9 +20,7 @@ def test_jsonl_with_a_bad_line(tmp_path):
     path = tmp_path / "r.jsonl"
     path.write_text(
         json.dumps({"text": REVIEW, "title": "Film A", "critic": "Ann"}) + "\n"
-        "{not json\n"
-        + json.dumps(["a list"]) + "\n"
-        + json.dumps({"title": "Film B"}) + "\n"
+        "{not json\n" + json.dumps(["a list"]) + "\n" + json.dumps({"title": "Film B"}) + "\n"
     )
     out = records([path])
     assert isinstance(out[0], Record) and out[0].fields["critic"] == "Ann"
@@ -48,7 +46,9 @@ def test_csv_extra_cells_rejected_with_line(tmp_path):
 
 
 def test_rotten_tomatoes_layout_is_recognised(tmp_path):
-    (tmp_path / "movies.csv").write_text('"movieId","movieTitle","movieYear"\n"m1","Toy Story",1995\n')
+    (tmp_path / "movies.csv").write_text(
+        '"movieId","movieTitle","movieYear"\n"m1","Toy Story",1995\n'
+    )
     (tmp_path / "critic_reviews.csv").write_text(
         '"creationDate","criticName","isTopCritic","publicationName","quote","originalScore","movieId"\n'
         f'"1995-11-22","Ann","True","The Paper","{REVIEW}","3/4","m1"\n'

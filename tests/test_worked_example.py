@@ -26,8 +26,10 @@ def test_title(analysis):
 def test_credits(analysis):
     actors = {(c.person, c.character) for c in analysis.credits if c.role == "actor"}
     assert actors == {
-        ("Beau Knapp", "Peter Jablonski"), ("Russell Hornsby", "Isaiah Butler"),
-        ("Regina King", "Latrice Butler"), ("Clare-Hope Ashitey", "KJ Harper"),
+        ("Beau Knapp", "Peter Jablonski"),
+        ("Russell Hornsby", "Isaiah Butler"),
+        ("Regina King", "Latrice Butler"),
+        ("Clare-Hope Ashitey", "KJ Harper"),
     }
     assert ("Veena Sud", "creator") in {(c.person, c.role) for c in analysis.credits}
 

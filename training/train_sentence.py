@@ -51,7 +51,9 @@ class SentenceModel(nn.Module):
         mask = attention_mask.unsqueeze(-1).to(out.last_hidden_state.dtype)
         return (out.last_hidden_state * mask).sum(1) / mask.sum(1).clamp(min=1e-6)
 
-    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> dict[str, torch.Tensor]:
+    def forward(
+        self, input_ids: torch.Tensor, attention_mask: torch.Tensor
+    ) -> dict[str, torch.Tensor]:
         pooled = self.dropout(self.embed(input_ids, attention_mask))
         return {n: head(pooled) for n, head in self.heads.items()}
 
@@ -104,7 +106,7 @@ def evaluate(model: SentenceModel, tok, data) -> dict[str, float]:  # type: igno
     def acc(examples: list[Example], head: str) -> float:
         preds = predict(model, tok, [e.text for e in examples], head)
         gold = [getattr(e, head) for e in examples]
-        return sum(p == g for p, g in zip(preds, gold)) / len(gold)
+        return sum(p == g for p, g in zip(preds, gold, strict=True)) / len(gold)
 
     return {
         "sst2_dev_acc": acc(data.sst2_dev, "pol"),
@@ -121,7 +123,9 @@ def main() -> None:
     ap.add_argument("--batch-size", type=int, default=32)
     ap.add_argument("--lr", type=float, default=8e-5)
     ap.add_argument("--max-len", type=int, default=64)
-    ap.add_argument("--subj-fold", type=int, default=0, help="subjectivity fold held out (-1: none)")
+    ap.add_argument(
+        "--subj-fold", type=int, default=0, help="subjectivity fold held out (-1: none)"
+    )
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--save-every", type=int, default=100)
     ap.add_argument("--threads", type=int, default=2)
@@ -152,8 +156,14 @@ def main() -> None:
         print(f"resumed at step {step}/{total}", flush=True)
 
     def save() -> None:
-        state = {"model": model.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(),
-                 "step": step, "history": history, "args": vars(args) | {"data": str(args.data), "out": str(args.out)}}
+        state = {
+            "model": model.state_dict(),
+            "opt": opt.state_dict(),
+            "sched": sched.state_dict(),
+            "step": step,
+            "history": history,
+            "args": vars(args) | {"data": str(args.data), "out": str(args.out)},
+        }
         torch.save(state, ckpt.with_suffix(".tmp"))
         ckpt.with_suffix(".tmp").replace(ckpt)
 
@@ -175,7 +185,10 @@ def main() -> None:
         if step % 20 == 0:
             rate = (time.time() - t0) / 20
             t0 = time.time()
-            print(f"step {step}/{total} epoch {epoch} loss {loss.item():.4f} {rate:.2f}s/step", flush=True)
+            print(
+                f"step {step}/{total} epoch {epoch} loss {loss.item():.4f} {rate:.2f}s/step",
+                flush=True,
+            )
         if step % steps_per_epoch == 0:
             metrics = evaluate(model, tok, data) | {"epoch": step // steps_per_epoch}
             history.append(metrics)
@@ -191,8 +204,12 @@ def main() -> None:
 def average_last(out: Path, epochs: int, n: int) -> dict[str, torch.Tensor]:
     """Mean of the last ``n`` epoch checkpoints: steadier on dev than any single epoch."""
     states = [torch.load(out / f"epoch{e}.pt") for e in range(max(1, epochs - n + 1), epochs + 1)]
-    return {k: sum(s[k].float() for s in states) / len(states) if states[0][k].is_floating_point()
-            else states[-1][k] for k in states[0]}
+    return {
+        k: sum(s[k].float() for s in states) / len(states)
+        if states[0][k].is_floating_point()
+        else states[-1][k]
+        for k in states[0]
+    }
 
 
 if __name__ == "__main__":

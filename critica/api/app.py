@@ -29,7 +29,7 @@ def create_app(store: Store | None = None, database_url: str | None = None) -> F
     )
     app.state.store = store or open_store(database_url)
     install_error_handlers(app)
-    app.include_router(routes())  # type: ignore[arg-type]
+    app.include_router(routes())
     install_web(app)
     return app
 
@@ -45,8 +45,14 @@ def install_error_handlers(app: FastAPI) -> None:
     async def bad_request(_: Request, exc: RequestValidationError) -> JSONResponse:
         problems = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
         return JSONResponse(
-            {"error": "InputError", "message": "the request is invalid: " + "; ".join(problems)
-             + " (see /docs for the schema)"}, 422)
+            {
+                "error": "InputError",
+                "message": "the request is invalid: "
+                + "; ".join(problems)
+                + " (see /docs for the schema)",
+            },
+            422,
+        )
 
 
 def get_store(request: Request) -> Store:
@@ -60,8 +66,10 @@ def require_token(store: StoreDep, authorization: Annotated[str | None, Header()
     """Writes need ``Authorization: Bearer <token>``."""
     scheme, _, token = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not token or not store.verify_token(token.strip()):
-        raise AuthError("this needs a valid API token: create one with `critica token create NAME` "
-                        "and send it as `Authorization: Bearer <token>`")
+        raise AuthError(
+            "this needs a valid API token: create one with `critica token create NAME` "
+            "and send it as `Authorization: Bearer <token>`"
+        )
 
 
 Writer = Depends(require_token)
@@ -83,11 +91,19 @@ def routes() -> Any:
         return analyze(body.text, title=body.title, rating=body.rating).to_dict()
 
     @r.get("/api/v1/titles", tags=["titles"])
-    def list_titles(store: StoreDep, q: str | None = Query(None, max_length=500),
-                    kind: str | None = None, limit: int = Query(50, ge=1, le=500),
-                    offset: int = Query(0, ge=0)) -> dict[str, Any]:
+    def list_titles(
+        store: StoreDep,
+        q: str | None = Query(None, max_length=500),
+        kind: str | None = None,
+        limit: int = Query(50, ge=1, le=500),
+        offset: int = Query(0, ge=0),
+    ) -> dict[str, Any]:
         """Titles, optionally those whose name matches ``q``."""
-        items = store.find_titles(q)[offset: offset + limit] if q else store.list_titles(kind, limit, offset)
+        items = (
+            store.find_titles(q)[offset : offset + limit]
+            if q
+            else store.list_titles(kind, limit, offset)
+        )
         return {"items": [pages.title_dict(t) for t in items]}
 
     @r.post("/api/v1/titles", tags=["titles"], status_code=201, dependencies=[Writer])
@@ -104,12 +120,25 @@ def routes() -> Any:
         return pages.title_page(store, title_id)
 
     @r.get("/api/v1/titles/{title_id}/reviews", tags=["titles"])
-    def title_reviews(title_id: int, store: StoreDep, fresh: bool | None = None,
-                      top_critic: bool | None = None, aspect: str | None = None,
-                      limit: int = Query(20, ge=1, le=200), offset: int = Query(0, ge=0)) -> dict[str, Any]:
+    def title_reviews(
+        title_id: int,
+        store: StoreDep,
+        fresh: bool | None = None,
+        top_critic: bool | None = None,
+        aspect: str | None = None,
+        limit: int = Query(20, ge=1, le=200),
+        offset: int = Query(0, ge=0),
+    ) -> dict[str, Any]:
         """A title's reviews, newest first, filterable by fresh/rotten, top critic and aspect."""
-        return pages.reviews_page(store, title_id, fresh=fresh, top_critic=top_critic,
-                                  aspect=aspect, limit=limit, offset=offset)
+        return pages.reviews_page(
+            store,
+            title_id,
+            fresh=fresh,
+            top_critic=top_critic,
+            aspect=aspect,
+            limit=limit,
+            offset=offset,
+        )
 
     @r.post("/api/v1/reviews", tags=["reviews"], status_code=201, dependencies=[Writer])
     def create_review(body: ReviewCreate, store: StoreDep) -> dict[str, Any]:
@@ -126,25 +155,30 @@ def routes() -> Any:
         return pages.review_page(store, review_id)
 
     @r.get("/api/v1/search", tags=["search"])
-    def search(store: StoreDep, q: str = Query(..., max_length=500),
-               limit: int = Query(20, ge=1, le=100)) -> dict[str, Any]:
+    def search(
+        store: StoreDep, q: str = Query(..., max_length=500), limit: int = Query(20, ge=1, le=100)
+    ) -> dict[str, Any]:
         """Full-text search over reviews and titles; any text is a safe query."""
         return pages.search_page(store, q, limit)
 
     @r.get("/api/v1/critics", tags=["critics"])
-    def critics(store: StoreDep, limit: int = Query(100, ge=1, le=1000),
-                offset: int = Query(0, ge=0)) -> dict[str, Any]:
+    def critics(
+        store: StoreDep, limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)
+    ) -> dict[str, Any]:
         """Critics with stored reviews."""
         return {"items": [asdict(c) for c in store.list_critics(limit, offset)]}
 
     @r.get("/api/v1/publications", tags=["publications"])
-    def publications(store: StoreDep, limit: int = Query(100, ge=1, le=1000),
-                     offset: int = Query(0, ge=0)) -> dict[str, Any]:
+    def publications(
+        store: StoreDep, limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)
+    ) -> dict[str, Any]:
         """Publications with their weight and top-critic flag."""
         return {"items": [asdict(p) for p in store.list_publications(limit, offset)]}
 
     @r.patch("/api/v1/publications/{publication_id}", tags=["publications"], dependencies=[Writer])
-    def update_publication(publication_id: int, body: PublicationUpdate, store: StoreDep) -> dict[str, Any]:
+    def update_publication(
+        publication_id: int, body: PublicationUpdate, store: StoreDep
+    ) -> dict[str, Any]:
         """Change a publication's weight or top-critic flag."""
         return asdict(store.update_publication(publication_id, body.weight, body.top_critic))
 

@@ -19,8 +19,18 @@ from critica.models import FILES
 from critica.models.manifest import load_manifest
 
 ASPECTS = (
-    "performances", "characters", "writing", "story", "pacing", "ending",
-    "direction", "visuals", "music_sound", "humor", "themes", "overall",
+    "performances",
+    "characters",
+    "writing",
+    "story",
+    "pacing",
+    "ending",
+    "direction",
+    "visuals",
+    "music_sound",
+    "humor",
+    "themes",
+    "overall",
 )
 
 # Cue words: evidence for an aspect, and where in a sentence it is discussed.

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
-from functools import lru_cache
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -41,12 +41,14 @@ class SentenceEncoder:
             )
             self.tokenizer = Tokenizer.from_file(str(folder / self.manifest["tokenizer"]))
         except Exception as exc:  # onnxruntime raises its own untyped errors
-            raise ModelError(f"could not load sentence model {name}: {exc}; reinstall critica") from exc
+            raise ModelError(
+                f"could not load sentence model {name}: {exc}; reinstall critica"
+            ) from exc
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(max_length=int(self.manifest.get("max_length", 128)))
 
     def run(self, texts: Sequence[str], batch_size: int = 64) -> dict[str, NDArray]:
-        """Probabilities per head (``pol``, ``fine``, ``subj``) and ``embedding``, in input order."""
+        """Per-head probabilities (``pol``, ``fine``, ``subj``) and ``embedding``, in order."""
         n = len(texts)
         out: dict[str, NDArray] = {}
         if n == 0:

@@ -35,7 +35,9 @@ class NgramModel:
             with gzip.open(path, "rt", encoding="utf-8") as fh:
                 data = json.load(fh)
         except (OSError, ValueError) as exc:
-            raise ModelError(f"n-gram model {path} is unreadable ({exc}); reinstall critica") from exc
+            raise ModelError(
+                f"n-gram model {path} is unreadable ({exc}); reinstall critica"
+            ) from exc
         self.n_max = int(data["n_max"])
         self.intercept = float(data["intercept"])
         self.idf: dict[str, float] = {}

@@ -30,8 +30,16 @@ _TURN = re.compile(
 )
 
 FEATURES = (
-    "wmean_pol", "conclusion_pol", "opening_pol", "balance", "min_pol", "max_pol",
-    "wmean_fine", "ngram", "opinion_share", "ngram_tail",
+    "wmean_pol",
+    "conclusion_pol",
+    "opening_pol",
+    "balance",
+    "min_pol",
+    "max_pol",
+    "wmean_fine",
+    "ngram",
+    "opinion_share",
+    "ngram_tail",
 )
 TAIL = 3  # sentences that make up "the conclusion" for the tail features
 # The fresh cut moves with length: a pull quote is judged by the cut fitted on
@@ -40,7 +48,7 @@ SHORT, LONG = 3, 10
 
 
 def sentence_weights(sentences: Sequence[Sentence], paragraph_of: Sequence[int]) -> np.ndarray:
-    """How much each sentence counts: opinion over plot, conclusion over set-up, turns over concessions."""
+    """How much each sentence counts: opinion over plot, conclusion over set-up, turns most."""
     n = len(sentences)
     if n == 0:
         return np.zeros(0)
@@ -61,7 +69,9 @@ def tail_text(sentences: Sequence[Sentence]) -> str:
 
 
 def review_features(
-    sentences: Sequence[Sentence], paragraph_of: Sequence[int], ngram_logit: float,
+    sentences: Sequence[Sentence],
+    paragraph_of: Sequence[int],
+    ngram_logit: float,
     tail_logit: float = 0.0,
 ) -> np.ndarray:
     """The verdict model's input vector (names in ``FEATURES``)."""
@@ -70,25 +80,29 @@ def review_features(
     if not sentences:
         return np.array([0, 0, 0, 0, 0, 0, 0, ngram, 0, tail_ngram], dtype=np.float64)
     pol = np.array([s.polarity for s in sentences])
-    fine = np.array([sum(p * c for p, c in zip(s.fine, (-1, -0.5, 0, 0.5, 1))) for s in sentences])
+    fine = np.array(
+        [sum(p * c for p, c in zip(s.fine, (-1, -0.5, 0, 0.5, 1), strict=True)) for s in sentences]
+    )
     opinion = np.array([s.opinion for s in sentences])
     w = sentence_weights(sentences, paragraph_of)
     wsum = w.sum() or 1.0
     tail = slice(max(0, len(pol) - TAIL), None)
     tail_w = w[tail] if w[tail].sum() > 0 else np.ones(len(pol[tail]))
     op = opinion > 0.5
-    return np.array([
-        float(w @ pol / wsum),
-        float(tail_w @ pol[tail] / tail_w.sum()),
-        float(pol[:2].mean()),
-        float(((pol > 0.2) & op).sum() - ((pol < -0.2) & op).sum()) / max(1, int(op.sum())),
-        float(pol[op].min()) if op.any() else 0.0,
-        float(pol[op].max()) if op.any() else 0.0,
-        float(w @ fine / wsum),
-        ngram,
-        float(op.mean()),
-        tail_ngram,
-    ])
+    return np.array(
+        [
+            float(w @ pol / wsum),
+            float(tail_w @ pol[tail] / tail_w.sum()),
+            float(pol[:2].mean()),
+            float(((pol > 0.2) & op).sum() - ((pol < -0.2) & op).sum()) / max(1, int(op.sum())),
+            float(pol[op].min()) if op.any() else 0.0,
+            float(pol[op].max()) if op.any() else 0.0,
+            float(w @ fine / wsum),
+            ngram,
+            float(op.mean()),
+            tail_ngram,
+        ]
+    )
 
 
 class VerdictModel:
@@ -109,10 +123,13 @@ class VerdictModel:
         self.mean = np.array(m["scaler"]["mean"])
         self.scale = np.array(m["scaler"]["scale"])
 
-    def features(self, sentences: Sequence[Sentence], paragraph_of: Sequence[int], text: str) -> np.ndarray:
+    def features(
+        self, sentences: Sequence[Sentence], paragraph_of: Sequence[int], text: str
+    ) -> np.ndarray:
         """``review_features`` with this model's n-gram scores filled in."""
-        return review_features(sentences, paragraph_of, self.ngram.logit(text),
-                               self.ngram.logit(tail_text(sentences)))
+        return review_features(
+            sentences, paragraph_of, self.ngram.logit(text), self.ngram.logit(tail_text(sentences))
+        )
 
     def fresh_cut(self, n_sentences: int) -> float:
         """Probability at or above which a review of this length is fresh."""

@@ -34,7 +34,16 @@ Factory = Callable[[], Component]
 def _factories() -> dict[str, Factory]:
     # Imported lazily so that importing critica stays fast.
     from critica.pipeline import (
-        aspects, clean, credits, entities, language, quote, rating, segment, sentiment, title,
+        aspects,
+        clean,
+        credits,
+        entities,
+        language,
+        quote,
+        rating,
+        segment,
+        sentiment,
+        title,
         verdict,
     )
 
@@ -54,8 +63,17 @@ def _factories() -> dict[str, Factory]:
 
 
 COMPONENTS: tuple[str, ...] = (
-    "clean", "language", "segment", "entities", "credits", "title",
-    "rating", "sentiment", "aspects", "verdict", "quote",
+    "clean",
+    "language",
+    "segment",
+    "entities",
+    "credits",
+    "title",
+    "rating",
+    "sentiment",
+    "aspects",
+    "verdict",
+    "quote",
 )
 # Steps that only describe the review; bulk scoring can switch them off.
 OPTIONAL = frozenset({"entities", "credits", "title", "aspects", "quote"})
@@ -79,7 +97,8 @@ class Pipeline:
         required = off - OPTIONAL
         if required:
             raise CriticaError(
-                f"component(s) {sorted(required)} cannot be disabled; optional ones are {sorted(OPTIONAL)}"
+                f"component(s) {sorted(required)} cannot be disabled; "
+                f"optional ones are {sorted(OPTIONAL)}"
             )
         factories = _factories()
         return cls([factories[name]() for name in COMPONENTS if name not in off])

@@ -77,7 +77,9 @@ class Aspects:
         self._split_polarity(pending)
         return docs
 
-    def _split_polarity(self, pending: list[tuple[Sentence, list[str], list[tuple[int, int]]]]) -> None:
+    def _split_polarity(
+        self, pending: list[tuple[Sentence, list[str], list[tuple[int, int]]]]
+    ) -> None:
         texts = [s.text[a:b] for s, _, spans in pending for a, b in spans]
         if not texts:
             return

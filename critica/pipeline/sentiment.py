@@ -25,7 +25,11 @@ class Sentiment:
     name = "sentiment"
     requires: tuple[str, ...] = ("sentences",)
     sets: tuple[str, ...] = (
-        "sentences.polarity", "sentences.opinion", "sentences.fine", "embeddings", "model_version",
+        "sentences.polarity",
+        "sentences.opinion",
+        "sentences.fine",
+        "embeddings",
+        "model_version",
     )
 
     def __init__(self, encoder: SentenceEncoder) -> None:

@@ -38,7 +38,15 @@ class Verdict:
 
     name = "verdict"
     requires: tuple[str, ...] = ("sentences", "paragraphs", "rating")
-    sets: tuple[str, ...] = ("score", "text_score", "fresh", "confidence", "band", "explanation", "sentences.weight")
+    sets: tuple[str, ...] = (
+        "score",
+        "text_score",
+        "fresh",
+        "confidence",
+        "band",
+        "explanation",
+        "sentences.weight",
+    )
 
     def __init__(self, model: VerdictModel) -> None:
         self.model = model

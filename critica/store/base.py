@@ -7,7 +7,13 @@ from typing import Any, Protocol
 
 from critica.analysis import Analysis
 from critica.store.records import (
-    Critic, Publication, Review, ReviewFacts, ReviewIn, Title, TitleIn,
+    Critic,
+    Publication,
+    Review,
+    ReviewFacts,
+    ReviewIn,
+    Title,
+    TitleIn,
 )
 
 
@@ -20,10 +26,14 @@ class Store(Protocol):
     def add_title(self, title: TitleIn) -> Title: ...
     def get_or_add_title(self, title: TitleIn) -> tuple[Title, bool]:
         """Find a title by (name, kind, parent, season, year when given) or create it."""
+
     def get_title(self, title_id: int) -> Title | None: ...
     def find_titles(self, name: str) -> list[Title]:
         """Titles whose name matches, case-insensitively (exact matches first)."""
-    def list_titles(self, kind: str | None = None, limit: int = 50, offset: int = 0) -> list[Title]: ...
+
+    def list_titles(
+        self, kind: str | None = None, limit: int = 50, offset: int = 0
+    ) -> list[Title]: ...
     def seasons(self, series_id: int) -> list[Title]: ...
 
     # critics and publications
@@ -36,21 +46,34 @@ class Store(Protocol):
 
     # reviews
     def add_review(self, review: ReviewIn, analysis: Analysis) -> tuple[int, bool]:
-        """Store a review and its analysis; ``(id, created)``. The same review twice is stored once."""
+        """Store a review and its analysis; ``(id, created)``; the same review is stored once."""
+
     def add_reviews(self, items: list[tuple[ReviewIn, Analysis]]) -> list[tuple[int, bool]]:
         """``add_review`` for a batch, in one transaction."""
+
     def get_review(self, review_id: int) -> Review | None: ...
     def reviews_for_title(
-        self, title_id: int, *, fresh: bool | None = None, top_critic: bool | None = None,
-        aspect: str | None = None, include_seasons: bool = True, limit: int = 20, offset: int = 0,
+        self,
+        title_id: int,
+        *,
+        fresh: bool | None = None,
+        top_critic: bool | None = None,
+        aspect: str | None = None,
+        include_seasons: bool = True,
+        limit: int = 20,
+        offset: int = 0,
     ) -> tuple[list[Review], int]:
         """One page of a title's reviews (newest first) and the total matching."""
+
     def review_facts(self, title_id: int, include_seasons: bool = True) -> list[ReviewFacts]: ...
     def count_reviews(self) -> int: ...
 
     # re-analysis
-    def stale_reviews(self, model_version: str, batch: int = 500) -> Iterator[list[tuple[int, str, dict[str, Any]]]]:
+    def stale_reviews(
+        self, model_version: str, batch: int = 500
+    ) -> Iterator[list[tuple[int, str, dict[str, Any]]]]:
         """Batches of (review id, text, metadata) whose analysis is not ``model_version``."""
+
     def update_analysis(self, review_id: int, analysis: Analysis) -> None: ...
 
     # search
@@ -65,4 +88,5 @@ class Store(Protocol):
 
     def integrity_check(self) -> list[str]:
         """Problems found (empty when healthy)."""
+
     def close(self) -> None: ...

@@ -50,7 +50,7 @@ class Critic:
 
 @dataclass
 class ReviewIn:
-    """One review to store. ``title_id`` must exist; critic and publication are created on demand."""
+    """One review to store: ``title_id`` must exist; critic and publication are made on demand."""
 
     title_id: int
     text: str

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from fastapi.testclient import TestClient
 
-from critica.api import create_app
 from critica.store import open_store
 
 RAVE = "A tender, funny and gorgeously acted film; the cast is superb and the ending moving."
@@ -19,16 +17,6 @@ def store(tmp_path_factory):
     s.close()
 
 
-@pytest.fixture(scope="module")
-def client(store):
-    return TestClient(create_app(store))
-
-
-@pytest.fixture(scope="module")
-def auth(store):
-    return {"Authorization": f"Bearer {store.create_token('tests')}"}
-
-
 def test_health(client):
     body = client.get("/healthz").json()
     assert body["status"] == "ok" and "reviews" in body
@@ -36,9 +24,16 @@ def test_health(client):
 
 def test_openapi_documents_every_route(client):
     paths = client.get("/openapi.json").json()["paths"]
-    for path in ["/api/v1/analyze", "/api/v1/titles", "/api/v1/titles/{title_id}",
-                 "/api/v1/titles/{title_id}/reviews", "/api/v1/reviews", "/api/v1/reviews/{review_id}",
-                 "/api/v1/search", "/healthz"]:
+    for path in [
+        "/api/v1/analyze",
+        "/api/v1/titles",
+        "/api/v1/titles/{title_id}",
+        "/api/v1/titles/{title_id}/reviews",
+        "/api/v1/reviews",
+        "/api/v1/reviews/{review_id}",
+        "/api/v1/search",
+        "/healthz",
+    ]:
         assert path in paths
 
 
@@ -51,8 +46,11 @@ def test_analyze_does_not_store(client):
 
 @pytest.mark.parametrize(
     ("method", "path", "body"),
-    [("post", "/api/v1/titles", {"name": "X"}), ("post", "/api/v1/reviews", {"title_id": 1, "text": RAVE}),
-     ("patch", "/api/v1/publications/1", {"weight": 2})],
+    [
+        ("post", "/api/v1/titles", {"name": "X"}),
+        ("post", "/api/v1/reviews", {"title_id": 1, "text": RAVE}),
+        ("patch", "/api/v1/publications/1", {"weight": 2}),
+    ],
 )
 def test_writes_need_a_token(client, method, path, body):
     for headers in [{}, {"Authorization": "Bearer wrong"}, {"Authorization": "Basic abc"}]:
@@ -61,24 +59,56 @@ def test_writes_need_a_token(client, method, path, body):
 
 
 def test_title_review_flow(client, auth):
-    title = client.post("/api/v1/titles", json={"name": "Harbor Lights", "kind": "series"}, headers=auth)
+    title = client.post(
+        "/api/v1/titles", json={"name": "Harbor Lights", "kind": "series"}, headers=auth
+    )
     assert title.status_code == 201
     tid = title.json()["id"]
     ids = []
-    for i, text in enumerate([RAVE, PAN, RAVE + " Truly.", RAVE + " Again.", PAN + " Sadly.", RAVE + " Yes."]):
-        r = client.post("/api/v1/reviews", headers=auth, json={
-            "title_id": tid, "text": text, "critic": f"Critic {i}", "publication": f"Paper {i % 3}"})
+    for i, text in enumerate(
+        [RAVE, PAN, RAVE + " Truly.", RAVE + " Again.", PAN + " Sadly.", RAVE + " Yes."]
+    ):
+        r = client.post(
+            "/api/v1/reviews",
+            headers=auth,
+            json={
+                "title_id": tid,
+                "text": text,
+                "critic": f"Critic {i}",
+                "publication": f"Paper {i % 3}",
+            },
+        )
         assert r.status_code == 201 and r.json()["created"] is True
         ids.append(r.json()["id"])
-    again = client.post("/api/v1/reviews", headers=auth, json={
-        "title_id": tid, "text": RAVE, "critic": "Critic 0", "publication": "Paper 0"})
+    again = client.post(
+        "/api/v1/reviews",
+        headers=auth,
+        json={"title_id": tid, "text": RAVE, "critic": "Critic 0", "publication": "Paper 0"},
+    )
     assert again.json()["created"] is False and again.json()["id"] == ids[0]
     page = client.get(f"/api/v1/titles/{tid}").json()
-    for key in ["title", "kind", "reviews", "percent_positive", "percent_positive_interval", "score_mean",
-                "score_weighted", "band", "top_critics", "aspects", "consensus", "histogram", "badges"]:
+    for key in [
+        "title",
+        "kind",
+        "reviews",
+        "percent_positive",
+        "percent_positive_interval",
+        "score_mean",
+        "score_weighted",
+        "band",
+        "top_critics",
+        "aspects",
+        "consensus",
+        "histogram",
+        "badges",
+    ]:
         assert key in page
     assert page["reviews"] == 6 and page["percent_positive"] == pytest.approx(400 / 6, abs=0.1)
-    assert set(page["consensus"]["review_ids"]) <= set(ids) if "review_ids" in page["consensus"] else True
+    assert (
+        set(page["consensus"]["review_ids"]) <= set(ids)
+        if "review_ids" in page["consensus"]
+        else True
+    )
     rotten = client.get(f"/api/v1/titles/{tid}/reviews", params={"fresh": False}).json()
     assert rotten["total"] == 2 and all(r["fresh"] is False for r in rotten["items"])
     review = client.get(f"/api/v1/reviews/{ids[0]}").json()
@@ -88,8 +118,8 @@ def test_title_review_flow(client, auth):
 
 
 @pytest.mark.parametrize(
-    ("path", "status"), [("/api/v1/titles/999999", 404), ("/api/v1/reviews/999999", 404),
-                         ("/api/v1/titles/abc", 422)],
+    ("path", "status"),
+    [("/api/v1/titles/999999", 404), ("/api/v1/reviews/999999", 404), ("/api/v1/titles/abc", 422)],
 )
 def test_errors_are_json_with_a_message(client, path, status):
     response = client.get(path)
@@ -97,7 +127,8 @@ def test_errors_are_json_with_a_message(client, path, status):
 
 
 @pytest.mark.parametrize(
-    "body", [{}, {"text": ""}, {"text": "x" * 200_001}, {"text": RAVE, "rating": "lots"}],
+    "body",
+    [{}, {"text": ""}, {"text": "x" * 200_001}, {"text": RAVE, "rating": "lots"}],
 )
 def test_bad_analyze_bodies(client, body):
     response = client.post("/api/v1/analyze", json=body)

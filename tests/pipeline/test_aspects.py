@@ -12,8 +12,14 @@ from critica.pipeline.sentiment import make_sentiment
     ("text", "parts"),
     [
         ("The cast is superb.", ["The cast is superb."]),
-        ("The cast is superb, but the script is a mess.", ["The cast is superb", "but the script is a mess."]),
-        ("Gorgeous to look at; dull to sit through.", ["Gorgeous to look at", "dull to sit through."]),
+        (
+            "The cast is superb, but the script is a mess.",
+            ["The cast is superb", "but the script is a mess."],
+        ),
+        (
+            "Gorgeous to look at; dull to sit through.",
+            ["Gorgeous to look at", "dull to sit through."],
+        ),
         ("Funny though overlong.", ["Funny", "though overlong."]),
     ],
 )
@@ -40,7 +46,7 @@ def run():
     sentiment, aspects = make_sentiment(), make_aspects()
 
     def analyse(*sentences: str) -> list[Sentence]:
-        text, pos, doc = " ".join(sentences), 0, ReviewDoc(raw="", text=" ".join(sentences))
+        pos, doc = 0, ReviewDoc(raw="", text=" ".join(sentences))
         for s in sentences:
             doc.sentences.append(Sentence(s, pos, pos + len(s)))
             pos += len(s) + 1

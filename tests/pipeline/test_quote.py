@@ -16,22 +16,29 @@ def doc_with(sentences, score, title=None):
 
 
 def test_picks_an_opinion_on_the_verdict_side():
-    doc = doc_with([
-        ("The film follows a young baker through one long summer in Lyon.", 0.3, 0.05),
-        ("It is a tender, funny and gorgeously acted piece of work.", 0.9, 0.95),
-        ("The last act drags a little, though not fatally so.", -0.3, 0.9),
-    ], score=80)
+    doc = doc_with(
+        [
+            ("The film follows a young baker through one long summer in Lyon.", 0.3, 0.05),
+            ("It is a tender, funny and gorgeously acted piece of work.", 0.9, 0.95),
+            ("The last act drags a little, though not fatally so.", -0.3, 0.9),
+        ],
+        score=80,
+    )
     quote = make_quote()(doc).quote
     assert quote is not None and quote.text.startswith("It is a tender")
     assert doc.text[quote.start : quote.end] == quote.text
 
 
 def test_mixed_review_prefers_a_mixed_conclusion_naming_the_title():
-    doc = doc_with([
-        ("The cast is superb and the photography ravishing throughout.", 0.9, 0.95),
-        ("The script, sadly, is a mess of clichés and dead ends.", -0.9, 0.95),
-        ("Harbor Lights is a gripping watch that comes to a hollow end.", 0.0, 0.9),
-    ], score=55, title="Harbor Lights")
+    doc = doc_with(
+        [
+            ("The cast is superb and the photography ravishing throughout.", 0.9, 0.95),
+            ("The script, sadly, is a mess of clichés and dead ends.", -0.9, 0.95),
+            ("Harbor Lights is a gripping watch that comes to a hollow end.", 0.0, 0.9),
+        ],
+        score=55,
+        title="Harbor Lights",
+    )
     assert make_quote()(doc).quote.text.startswith("Harbor Lights is")
 
 

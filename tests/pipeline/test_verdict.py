@@ -10,10 +10,17 @@ from critica.pipeline.verdict import band_for, explain, paragraph_index
 @pytest.mark.parametrize(
     ("score", "band"),
     [
-        (100, "universal acclaim"), (81, "universal acclaim"), (80, "generally favorable"),
-        (61, "generally favorable"), (60, "mixed or average"), (40, "mixed or average"),
-        (39, "generally unfavorable"), (20, "generally unfavorable"), (19, "overwhelming dislike"),
-        (0, "overwhelming dislike"), (80.6, "universal acclaim"),
+        (100, "universal acclaim"),
+        (81, "universal acclaim"),
+        (80, "generally favorable"),
+        (61, "generally favorable"),
+        (60, "mixed or average"),
+        (40, "mixed or average"),
+        (39, "generally unfavorable"),
+        (20, "generally unfavorable"),
+        (19, "overwhelming dislike"),
+        (0, "overwhelming dislike"),
+        (80.6, "universal acclaim"),
     ],
 )
 def test_metacritic_bands(score, band):
@@ -21,8 +28,14 @@ def test_metacritic_bands(score, band):
 
 
 def sent(text, start, polarity, opinion=0.9):
-    return Sentence(text, start, start + len(text), polarity=polarity, opinion=opinion,
-                    fine=[0, 0, 0, 0, 1] if polarity > 0 else [1, 0, 0, 0, 0])
+    return Sentence(
+        text,
+        start,
+        start + len(text),
+        polarity=polarity,
+        opinion=opinion,
+        fine=[0, 0, 0, 0, 1] if polarity > 0 else [1, 0, 0, 0, 0],
+    )
 
 
 def test_paragraph_index():
@@ -39,7 +52,11 @@ def test_plot_sentences_weigh_little_and_the_conclusion_more():
 
 
 def test_a_turn_counts_more_than_the_concession():
-    sentences = [sent("Fine.", 0, 0.5), sent("But it fails.", 10, -0.5), sent("It fails.", 30, -0.5)]
+    sentences = [
+        sent("Fine.", 0, 0.5),
+        sent("But it fails.", 10, -0.5),
+        sent("It fails.", 30, -0.5),
+    ]
     w = sentence_weights(sentences, [0, 0, 0])
     plain = sentence_weights([sentences[0], sentences[2], sentences[2]], [0, 0, 0])
     assert w[1] > plain[1]

@@ -7,9 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 
-from critica.api import create_app
 from critica.core import analyze
 from critica.ingest import ingest
 from critica.render import polarity_style
@@ -42,11 +40,6 @@ def store(tmp_path_factory):
     s.add_review(review, analyze(HOSTILE_TEXT, title=HOSTILE_NAME))
     yield s
     s.close()
-
-
-@pytest.fixture(scope="module")
-def client(store):
-    return TestClient(create_app(store))
 
 
 @pytest.fixture(scope="module")

@@ -15,6 +15,7 @@ Sampling (see guideline.md, "Sampling"):
      drawn with random.Random(7 + group index). Keyword hits are candidates
      only: every sentence was read and labelled by what it actually says.
 """
+
 import csv
 import json
 import random
@@ -26,15 +27,39 @@ RANDOM_N = 350
 SST_PER_GROUP = 12
 QUOTA = 35
 GROUPS = [
-    ("music_sound", r"\b(music|musical|score|scored|soundtrack|songs?|sound|sounds|composer|tunes?|singing)\b"),
-    ("visuals", r"\b(cinematograph\w*|visual\w*|effects|animation|animated|photograph\w*|camera\w*|images?|production design|cgi|costumes?|look(s|ed)? (great|gorgeous|beautiful|stunning|cheap|terrific)|eye candy|imagery|shots?)\b"),
-    ("pacing", r"\b(slow\w*|pace|paced|pacing|drags?|dragg\w*|overlong|too long|length|minutes|running time|runtime|tedious|edit\w*|brisk\w*|plodding|sluggish|languid)\b"),
-    ("ending", r"\b(ending|endings|finale|final act|last act|third act|climax|conclusion|denouement|final (reel|scene|scenes|minutes|half hour)|the end)\b"),
-    ("writing", r"\b(dialogue|script\w*|screenplay|screenwriter\w*|written|writing|writer\w*|one-liners?|lines)\b"),
-    ("direction", r"\b(director\w*|directed|direction|directing|directorial|filmmaker\w*|helm\w*)\b"),
+    (
+        "music_sound",
+        r"\b(music|musical|score|scored|soundtrack|songs?|sound|sounds|composer|tunes?|singing)\b",
+    ),
+    (
+        "visuals",
+        r"\b(cinematograph\w*|visual\w*|effects|animation|animated|photograph\w*|camera\w*|images?|production design|cgi|costumes?|look(s|ed)? (great|gorgeous|beautiful|stunning|cheap|terrific)|eye candy|imagery|shots?)\b",
+    ),
+    (
+        "pacing",
+        r"\b(slow\w*|pace|paced|pacing|drags?|dragg\w*|overlong|too long|length|minutes|running time|runtime|tedious|edit\w*|brisk\w*|plodding|sluggish|languid)\b",
+    ),
+    (
+        "ending",
+        r"\b(ending|endings|finale|final act|last act|third act|climax|conclusion|denouement|final (reel|scene|scenes|minutes|half hour)|the end)\b",
+    ),
+    (
+        "writing",
+        r"\b(dialogue|script\w*|screenplay|screenwriter\w*|written|writing|writer\w*|one-liners?|lines)\b",
+    ),
+    (
+        "direction",
+        r"\b(director\w*|directed|direction|directing|directorial|filmmaker\w*|helm\w*)\b",
+    ),
     ("characters", r"\b(characters?|characteri[sz]ation|protagonists?|villains?|heroine|hero)\b"),
-    ("humor", r"\b(funny|funniest|laugh\w*|humou?r\w*|comedy|comedic|comic|jokes?|hilarious\w*|gags?|witty|wit|amusing|chuckles?)\b"),
-    ("themes", r"\b(themes?|thematic\w*|message|ideas?|commentary|meditation|explor\w*|issues?|politic\w*|social\w*|moral\w*|society|satir\w*)\b"),
+    (
+        "humor",
+        r"\b(funny|funniest|laugh\w*|humou?r\w*|comedy|comedic|comic|jokes?|hilarious\w*|gags?|witty|wit|amusing|chuckles?)\b",
+    ),
+    (
+        "themes",
+        r"\b(themes?|thematic\w*|message|ideas?|commentary|meditation|explor\w*|issues?|politic\w*|social\w*|moral\w*|society|satir\w*)\b",
+    ),
 ]
 
 TOPUP = [
@@ -60,7 +85,9 @@ def sample(root: Path):
         first.setdefault(t, ("sst2/dev.jsonl", i))
     pool = sorted(first.values())
     out, seen_text = [], set()
-    text_of = lambda f, r: (rt[r] if f.startswith("rt_") else (sst5 if f.startswith("sst5") else sst2)[r])
+    text_of = lambda f, r: (
+        rt[r] if f.startswith("rt_") else (sst5 if f.startswith("sst5") else sst2)[r]
+    )
     for f, r in random.Random(7).sample(pool, RANDOM_N):
         out.append((f, r, "random"))
         seen_text.add(text_of(f, r).lower().strip())
@@ -72,8 +99,16 @@ def sample(root: Path):
     for gi, (name, rx) in enumerate(GROUPS):
         pat = re.compile(rx, re.I)
         rng = random.Random(7 + gi)
-        sst_hits = [p for p in pool if pat.search(text_of(*p)) and text_of(*p).lower().strip() not in seen_text]
-        rt_hits = [p for p in rt_pool if pat.search(text_of(*p)) and text_of(*p).lower().strip() not in seen_text]
+        sst_hits = [
+            p
+            for p in pool
+            if pat.search(text_of(*p)) and text_of(*p).lower().strip() not in seen_text
+        ]
+        rt_hits = [
+            p
+            for p in rt_pool
+            if pat.search(text_of(*p)) and text_of(*p).lower().strip() not in seen_text
+        ]
         rng.shuffle(sst_hits)
         rng.shuffle(rt_hits)
         take = sst_hits[:SST_PER_GROUP]
@@ -86,7 +121,11 @@ def sample(root: Path):
     for gi, (name, rx, n) in enumerate(TOPUP):
         pat = re.compile(rx, re.I)
         rng = random.Random(107 + gi)
-        hits = [p for p in pool + rt_pool if pat.search(text_of(*p)) and text_of(*p).lower().strip() not in seen_text]
+        hits = [
+            p
+            for p in pool + rt_pool
+            if pat.search(text_of(*p)) and text_of(*p).lower().strip() not in seen_text
+        ]
         rng.shuffle(hits)
         for f, r in hits[:n]:
             out.append((f, r, name + "_topup"))

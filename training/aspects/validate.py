@@ -6,6 +6,7 @@ With the datasets folder it also checks that every row exists and that no
 sentence text is labelled twice (sst2/dev is a subset of sst5/dev).
 Stdlib only.
 """
+
 import collections
 import csv
 import hashlib
@@ -14,8 +15,20 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ASPECTS = ["performances", "characters", "writing", "story", "pacing", "ending",
-           "direction", "visuals", "music_sound", "humor", "themes", "overall"]
+ASPECTS = [
+    "performances",
+    "characters",
+    "writing",
+    "story",
+    "pacing",
+    "ending",
+    "direction",
+    "visuals",
+    "music_sound",
+    "humor",
+    "themes",
+    "overall",
+]
 POLARITIES = ["pos", "neg", "mixed"]
 FILES = {"sst5/dev.jsonl", "sst2/dev.jsonl", "rt_kaggle_sample/critic_reviews.csv"}
 
@@ -29,7 +42,9 @@ def load_texts(root: Path):
     for f in ("sst5/dev.jsonl", "sst2/dev.jsonl"):
         texts[f] = [json.loads(l)["text"] for l in open(root / f, encoding="utf-8")]
     with open(root / "rt_kaggle_sample/critic_reviews.csv", encoding="utf-8", newline="") as fh:
-        texts["rt_kaggle_sample/critic_reviews.csv"] = [r["review_content"] or "" for r in csv.DictReader(fh)]
+        texts["rt_kaggle_sample/critic_reviews.csv"] = [
+            r["review_content"] or "" for r in csv.DictReader(fh)
+        ]
     return texts
 
 
@@ -64,8 +79,10 @@ def main():
             c[(a["name"], a["polarity"], o["split"])] += 1
     splits = collections.Counter(o["split"] for o in rows)
     files = collections.Counter(o["file"] for o in rows)
-    print(f"{len(rows)} sentences OK; splits {dict(splits)}; files {dict(files)}; "
-          f"no-aspect {sum(1 for o in rows if not o['aspects'])}")
+    print(
+        f"{len(rows)} sentences OK; splits {dict(splits)}; files {dict(files)}; "
+        f"no-aspect {sum(1 for o in rows if not o['aspects'])}"
+    )
     print("| aspect | pos | neg | mixed | total | train pos/neg/mixed | test pos/neg/mixed |")
     print("|---|---|---|---|---|---|---|")
     for a in ASPECTS:
