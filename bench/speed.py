@@ -18,7 +18,6 @@ import json
 import resource
 import statistics
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -70,13 +69,14 @@ def torch_baseline(sentences: list[str], threads: int) -> float:
     return len(sentences) / (time.perf_counter() - run_time)
 
 
-def cold_start() -> tuple[float, float]:
+def cold_start(python: str, disable: tuple[str, ...] = ()) -> tuple[float, float]:
+    """Seconds and peak MiB for import + model load in a fresh process."""
     code = (
         "import time,resource;t=time.perf_counter();import critica;"
-        "from critica.core import get_pipeline;get_pipeline();"
+        f"from critica.core import get_pipeline;get_pipeline(frozenset({disable!r}));"
         "print(time.perf_counter()-t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024)"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    out = subprocess.run([python, "-c", code], capture_output=True, text=True, check=True)
     seconds, mib = out.stdout.split()
     return float(seconds), float(mib)
 
@@ -89,9 +89,16 @@ def main() -> None:
     ap.add_argument(
         "--example", type=Path, default=Path("../shared/examples/seven-seconds-review.txt")
     )
+    ap.add_argument(
+        "--runtime-python",
+        default=".venv/bin/python",
+        help="Interpreter of the runtime install (no torch), for the start-up figure.",
+    )
     args = ap.parse_args()
 
-    load_s, load_mib = cold_start()
+    # The runtime install, not this torch-laden one: thinc imports torch when it finds it.
+    load_s, load_mib = cold_start(args.runtime_python)
+    bulk_load_s, _ = cold_start(args.runtime_python, BULK_OFF)
     import critica
     from critica.core import get_pipeline
     from critica.pipeline.clean import clean_text
@@ -137,7 +144,10 @@ def main() -> None:
     print(
         f"worked example, warm: median {statistics.median(times):.1f} ms, max {max(times):.1f} ms"
     )
-    print(f"import + model load (fresh process): {load_s:.2f} s, peak RSS {load_mib:.0f} MiB")
+    print(
+        f"import + model load (fresh process): {load_s:.2f} s, peak RSS {load_mib:.0f} MiB; "
+        f"without spaCy (bulk): {bulk_load_s:.2f} s"
+    )
     print(f"peak RSS of this process after critica runs (before torch): {rss_after:.0f} MiB")
 
 

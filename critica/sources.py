@@ -8,12 +8,13 @@ import socket
 import sys
 import time
 from pathlib import Path
-from typing import Any, BinaryIO
-
-import httpx
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from critica import config
 from critica.errors import FetchError, InputError
+
+if TYPE_CHECKING:  # httpx is imported when a URL is fetched: it costs ~0.2 s at start-up
+    import httpx
 
 MAX_REDIRECTS = 5
 USER_AGENT = "critica/0.1 (critic-review analyzer)"
@@ -188,6 +189,8 @@ def _check_host(url: httpx.URL) -> None:
 
 def fetch_url(url: str) -> tuple[str, dict[str, Any]]:
     """Fetch a review page over http(s), with timeouts, size and address checks."""
+    import httpx
+
     timeout = float(config.get("fetch_timeout"))
     deadline = time.monotonic() + timeout * 3  # a slow drip must not hold us forever
     try:

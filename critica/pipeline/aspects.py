@@ -16,7 +16,7 @@ from critica import config
 from critica.document import AspectMention, ReviewDoc, Sentence
 from critica.models.aspects import CUE_PATTERNS, AspectModel
 from critica.models.encoder import SentenceEncoder, shared_encoder
-from critica.pipeline.sentiment import sentence_polarity
+from critica.pipeline.sentiment import ENCODER_BATCH, sentence_polarity
 
 _CONTRAST = re.compile(
     r"\s*(?:;|,?\s+(?P<word>but|though|although|yet|while|whereas|however)\b)\s*", re.IGNORECASE
@@ -70,7 +70,9 @@ class Aspects:
             for i, names in zip(keep, found, strict=True):
                 s = doc.sentences[i]
                 spans = clauses(s.text) if len(names) > 1 else []
-                if len(spans) > 1:
+                # Only worth a second look when the aspects sit in different clauses.
+                where = {cue_clause(n, s.text, spans) for n in names} - {None}
+                if len(spans) > 1 and len(where) > 1:
                     pending.append((s, names, spans))
                 else:
                     s.aspects = [AspectMention(n, s.polarity) for n in names]
@@ -83,7 +85,7 @@ class Aspects:
         texts = [s.text[a:b] for s, _, spans in pending for a, b in spans]
         if not texts:
             return
-        out = self.encoder.run(texts, batch_size=config.get("batch_size"))
+        out = self.encoder.run(texts, batch_size=ENCODER_BATCH)
         polarity = sentence_polarity(out["pol"], out["fine"])
         i = 0
         for s, names, spans in pending:

@@ -6,9 +6,6 @@ import re
 import unicodedata
 
 import ftfy
-import lxml.html
-import trafilatura
-from lxml import etree
 
 from critica import config
 from critica.document import ReviewDoc
@@ -29,6 +26,9 @@ _SENTENCE_END = re.compile(r"[.!?…][\"”’)\]]*\s")
 
 def _html_fallback(raw: str) -> str:
     """All visible text of a page, one block element per line, scripts and styles left out."""
+    import lxml.html
+    from lxml import etree
+
     try:
         parser = lxml.html.HTMLParser(encoding="utf-8")
         root = lxml.html.fromstring(raw.encode("utf-8"), parser=parser)
@@ -44,6 +44,9 @@ def _html_fallback(raw: str) -> str:
 
 
 def _html_to_text(raw: str) -> str:
+    # Imported here: trafilatura costs ~0.4 s to import and plain text never needs it.
+    import trafilatura
+
     text = trafilatura.extract(raw, include_comments=False, include_tables=False, favor_recall=True)
     # Extraction yields one paragraph per line.
     return text if text else _html_fallback(raw)

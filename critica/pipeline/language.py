@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
-
-from py3langid.langid import MODEL_FILE, LanguageIdentifier
+from typing import TYPE_CHECKING
 
 from critica import config
 from critica.document import ReviewDoc
+
+if TYPE_CHECKING:
+    from py3langid.langid import LanguageIdentifier
 
 SAMPLE_CHARS = 3000  # language is settled well before this; longer texts only cost time
 MIN_WORDS = 3
@@ -51,6 +53,16 @@ def english_ratio(words: list[str]) -> tuple[float, float]:
     return english, foreign
 
 
+def _plainly_english(words: list[str]) -> float | None:
+    """Confidence for a text long enough and so full of English function words that langid
+    could only agree (about 40% of running English prose is function words, under 5% of
+    French or German); None when langid should decide."""
+    if len(words) < SHORT_WORDS:
+        return None
+    share, foreign = english_ratio(words)
+    return 0.999 if share >= 0.3 and foreign < 0.03 else None
+
+
 def _short_english(words: list[str], ranked: list[tuple[str, float]]) -> float | None:
     """Confidence that a short text langid is unsure about is English, or None if it is not."""
     # One-line pull quotes leave langid's probabilities flat; function words settle it.
@@ -71,12 +83,24 @@ class Language:
     requires: tuple[str, ...] = ("text",)
     sets: tuple[str, ...] = ("language", "language_confidence", "unscored_reason")
 
-    def __init__(self, identifier: LanguageIdentifier) -> None:
-        self.identifier = identifier
+    def __init__(self, identifier: LanguageIdentifier | None = None) -> None:
+        self._identifier = identifier
+
+    @property
+    def identifier(self) -> LanguageIdentifier:
+        """The langid model, loaded on first need (plainly English text never needs it)."""
+        if self._identifier is None:
+            from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+            self._identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+        return self._identifier
 
     def detect(self, text: str) -> tuple[str, float]:
         """(language code, confidence) for the start of a text, checked by word list if short."""
         sample = text[:SAMPLE_CHARS]
+        fast = _plainly_english(_WORD.findall(sample))
+        if fast is not None:
+            return "en", fast
         ranked = [(str(code), float(p)) for code, p in self.identifier.rank(sample)[:5]]
         lang, prob = ranked[0]
         words = _WORD.findall(sample)
@@ -108,5 +132,5 @@ class Language:
 
 
 def make_language() -> Language:
-    """Build the language component, loading the langid model once."""
-    return Language(LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True))
+    """Build the language component; the langid model loads when a text first needs it."""
+    return Language()
