@@ -130,19 +130,30 @@ def main() -> None:
     ap.add_argument("--reviews", type=int, default=1_000_000)
     ap.add_argument("--titles", type=int, default=2000)
     ap.add_argument("--samples", type=int, default=200)
+    ap.add_argument("--reuse", action="store_true", help="Measure a store filled by an earlier run.")
     args = ap.parse_args()
     store = open_store(args.db)
-    print(f"filling {args.db} with {args.reviews:,} reviews over {args.titles} titles ...")
-    print(f"filled in {fill(store, args.reviews, args.titles):.0f} s")
+    if not args.reuse:
+        print(f"filling {args.db} with {args.reviews:,} reviews over {args.titles} titles ...")
+        print(f"filled in {fill(store, args.reviews, args.titles):.0f} s")
     with store.engine.connect() as conn:
         stored = conn.execute(select(func.count()).select_from(reviews)).scalar_one()
+    from fastapi.testclient import TestClient
+
+    from critica.api import create_app
+
+    client = TestClient(create_app(store))
     rng = random.Random(1)
-    title_times, search_times = [], []
+    title_times, search_times, html_times, weights = [], [], [], []
     for _ in range(args.samples):
         tid = rng.randrange(args.titles) + 1
         start = time.perf_counter()
         pages.title_page(store, tid)
         title_times.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        page = client.get(f"/titles/{tid}")
+        html_times.append(time.perf_counter() - start)
+        weights.append(len(page.content))
         query = f"{rng.choice(WORDS)} {rng.choice(NOUNS)}"
         start = time.perf_counter()
         store.search(query, limit=20)
@@ -150,6 +161,10 @@ def main() -> None:
     print(f"stored reviews: {stored:,} ({stored // args.titles} per title)")
     print(f"title figures (title_page): {percentiles(title_times)}")
     print(f"search (20 results):         {percentiles(search_times)}")
+    print(f"HTML title page (in-process): {percentiles(html_times)}")
+    css, js = (len(client.get(f"/static/{f}").content) for f in ("style.css", "app.js"))
+    print(f"title page weight: {statistics.median(weights) / 1024:.1f} KiB HTML (median), "
+          f"+ {css / 1024:.1f} KiB CSS + {js / 1024:.1f} KiB optional JS, uncompressed")
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ web pages serve the dict this returns, so both show the same numbers.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable
@@ -119,29 +120,38 @@ def _review_polarity(fact: ReviewFacts) -> dict[str, float]:
     return {name: sum(p) / len(p) for name, p in found.items()}
 
 
-def _evidence(facts: list[ReviewFacts], name: str, sign: int) -> list[dict[str, Any]]:
+Mention = tuple[float, str, ReviewFacts]  # (polarity, sentence, review)
+
+
+def _evidence(mentions: list[Mention], sign: int) -> list[dict[str, Any]]:
     """The strongest sentences of one sign on an aspect, one per review."""
-    best: dict[int, tuple[float, str, ReviewFacts]] = {}
-    for f in facts:
-        for aspect, polarity, text in f.aspects:
-            strength = sign * polarity
-            current = best.get(f.review_id)
-            if aspect == name and strength > 0 and (current is None or strength > current[0]):
-                best[f.review_id] = (strength, text, f)
-    ranked = sorted(best.values(), key=lambda t: (-t[0], t[2].review_id))
+    best: dict[int, Mention] = {}
+    for polarity, text, f in mentions:
+        strength = sign * polarity
+        current = best.get(f.review_id)
+        if strength > 0 and (current is None or strength > current[0]):
+            best[f.review_id] = (strength, text, f)
+    ranked = heapq.nsmallest(
+        EVIDENCE_PER_SIDE, best.values(), key=lambda t: (-t[0], t[2].review_id)
+    )
     return [
         {"review_id": f.review_id, "critic": f.critic, "text": text, "polarity": round(sign * s, 3)}
-        for s, text, f in ranked[:EVIDENCE_PER_SIDE]
+        for s, text, f in ranked
     ]
 
 
 def aspect_figures(facts: list[ReviewFacts]) -> list[dict[str, Any]]:
     """Per aspect: mentions, share, % positive, mean polarity, evidence; most discussed first."""
-    per_review = [_review_polarity(f) for f in facts]
-    names = sorted({n for p in per_review for n in p})
+    # One pass groups everything by aspect, so the cost grows with mentions, not aspects x mentions.
+    per_review: dict[str, list[float]] = defaultdict(list)
+    mentions: dict[str, list[Mention]] = defaultdict(list)
+    for f in facts:
+        for name, value in _review_polarity(f).items():
+            per_review[name].append(value)
+        for name, polarity, text in f.aspects:
+            mentions[name].append((polarity, text, f))
     out = []
-    for name in names:
-        values = [p[name] for p in per_review if name in p]
+    for name, values in per_review.items():
         out.append(
             {
                 "name": name,
@@ -150,8 +160,8 @@ def aspect_figures(facts: list[ReviewFacts]) -> list[dict[str, Any]]:
                 "percent_positive": round(100 * sum(v > 0 for v in values) / len(values), 1),
                 "polarity": round(sum(values) / len(values), 3),
                 "evidence": {
-                    "positive": _evidence(facts, name, 1),
-                    "negative": _evidence(facts, name, -1),
+                    "positive": _evidence(mentions[name], 1),
+                    "negative": _evidence(mentions[name], -1),
                 },
             }
         )
