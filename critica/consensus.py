@@ -97,13 +97,25 @@ class Claim:
         }
 
 
-def _support(facts: list[ReviewFacts], aspect: str) -> dict[int, list[tuple[float, int, str]]]:
+Mentions = dict[str, list[tuple[ReviewFacts, list[tuple[float, str]]]]]
+
+
+def _by_aspect(facts: list[ReviewFacts]) -> Mentions:
+    """Each aspect's mentions grouped per review, in one pass over the facts."""
+    out: Mentions = {}
+    for f in facts:
+        mine: dict[str, list[tuple[float, str]]] = {}
+        for name, p, text in f.aspects:
+            mine.setdefault(name, []).append((max(-1.0, min(1.0, p)), text))
+        for name, items in mine.items():
+            out.setdefault(name, []).append((f, items))
+    return out
+
+
+def _support(grouped: Mentions, aspect: str) -> dict[int, list[tuple[float, int, str]]]:
     """Reviews praising (1) or faulting (-1) the aspect on balance, with their best sentence."""
     sides: dict[int, list[tuple[float, int, str]]] = {1: [], -1: []}
-    for f in facts:
-        mine = [(max(-1.0, min(1.0, p)), text) for name, p, text in f.aspects if name == aspect]
-        if not mine:
-            continue
+    for f, mine in grouped.get(aspect, []):
         # The review's net view, as in the aggregate: "gripping, then contrived" backs neither side.
         mean = sum(p for p, _ in mine) / len(mine)
         if abs(mean) >= OPINION_MIN:
@@ -148,11 +160,11 @@ def _adjectives(aspect: str, sign: int, sentences: list[str]) -> Counter[str]:
 
 def _claims(facts: list[ReviewFacts], figures: dict[str, Any], least: int) -> list[Claim]:
     """Aspects one side clearly owns, with enough reviews behind them; best supported first."""
-    out = []
+    out, grouped = [], _by_aspect(facts)
     for a in figures.get("aspects", []):
         if a["name"] not in NOUNS:
             continue  # "overall" is the lean itself, not something to single out
-        sides = _support(facts, a["name"])
+        sides = _support(grouped, a["name"])
         for sign in (1, -1):
             mine, theirs = len(sides[sign]), len(sides[-sign])
             if mine >= least and mine >= SIDE_SHARE * (mine + theirs):
