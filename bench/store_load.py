@@ -167,8 +167,10 @@ def main() -> None:
     print(f"search (20 results):         {percentiles(search_times)}")
     print(f"HTML title page (in-process): {percentiles(html_times)}")
     css, js = (len(client.get(f"/static/{f}").content) for f in ("style.css", "app.js"))
-    print(f"title page weight: {statistics.median(weights) / 1024:.1f} KiB HTML (median), "
-          f"+ {css / 1024:.1f} KiB CSS + {js / 1024:.1f} KiB optional JS, uncompressed")
+    print(
+        f"title page weight: {statistics.median(weights) / 1024:.1f} KiB HTML (median), "
+        f"+ {css / 1024:.1f} KiB CSS + {js / 1024:.1f} KiB optional JS, uncompressed"
+    )
 
 
 if __name__ == "__main__":
