@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 TRAIN_VENV := .venv-train
 DATA ?= ../shared/datasets
 
-.PHONY: venv demo test check fmt train bench clean
+.PHONY: venv demo test check fmt train bench clean screenshots
 
 $(BIN)/.installed: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -26,6 +26,9 @@ check: venv  ## format check, lint, types, tests
 	$(BIN)/ruff check critica tests training bench
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
+
+screenshots: venv  ## refresh docs/screenshots from the browser tests
+	CRITICA_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q tests/web/test_browser.py
 
 fmt: venv
 	$(BIN)/ruff format critica tests training bench

@@ -9,6 +9,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -20,7 +21,8 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-SHOTS = ROOT / "docs" / "screenshots"
+# `make screenshots` refreshes the README's pictures; ordinary runs leave the tree clean.
+SHOTS = Path(os.environ.get("CRITICA_SCREENSHOTS") or tempfile.mkdtemp(prefix="critica-shots-"))
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 812}
 
