@@ -14,21 +14,10 @@ import json
 import sys
 from pathlib import Path
 
+from critica.models.aspects import ASPECTS as TAXONOMY
+
 HERE = Path(__file__).resolve().parent
-ASPECTS = [
-    "performances",
-    "characters",
-    "writing",
-    "story",
-    "pacing",
-    "ending",
-    "direction",
-    "visuals",
-    "music_sound",
-    "humor",
-    "themes",
-    "overall",
-]
+ASPECTS = list(TAXONOMY)  # the public aspect names, from the runtime
 POLARITIES = ["pos", "neg", "mixed"]
 FILES = {"sst5/dev.jsonl", "sst2/dev.jsonl", "rt_kaggle_sample/critic_reviews.csv"}
 
