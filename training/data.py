@@ -10,7 +10,7 @@ import gzip
 import hashlib
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -130,3 +130,20 @@ def iter_imdb(root: Path) -> Iterator[dict]:
     for row in read_jsonl(root / "imdb/train.jsonl.gz"):
         row["text"] = row["text"].replace("<br /><br />", "\n\n").replace("<br />", "\n")
         yield row
+
+
+def dev_accuracies(
+    data: SentenceData, predict: Callable[[list[str], str], list[int]]
+) -> dict[str, float]:
+    """Accuracy of each head on its dev set; ``predict(texts, head)`` gives class indices."""
+
+    def acc(examples: list[Example], head: str) -> float:
+        preds = predict([e.text for e in examples], head)
+        gold = [getattr(e, head) for e in examples]
+        return sum(p == g for p, g in zip(preds, gold, strict=True)) / len(gold)
+
+    return {
+        "sst2_dev_acc": acc(data.sst2_dev, "pol"),
+        "sst5_dev_acc": acc(data.sst5_dev, "fine"),
+        "subj_heldout_acc": acc(data.subj_heldout, "subj"),
+    }

@@ -14,12 +14,11 @@ import json
 import shutil
 from pathlib import Path
 
-import numpy as np
 import torch
 
 from critica.models.encoder import SentenceEncoder
 from critica.models.manifest import sha256
-from training.data import load_sentence_data
+from training.data import dev_accuracies, load_sentence_data
 from training.train_sentence import HEADS, SentenceModel, base_model_path
 
 FILES = Path(__file__).resolve().parents[1] / "critica" / "models" / "files"
@@ -82,16 +81,7 @@ def write_manifest(folder: Path, name: str, onnx_file: str, extra: dict) -> None
 def accuracy(folder: Path, name: str, data) -> dict[str, float]:  # type: ignore[no-untyped-def]
     enc = SentenceEncoder(name, folder)
 
-    def acc(examples, head: str) -> float:  # type: ignore[no-untyped-def]
-        probs = enc.run([e.text for e in examples])[head]
-        gold = np.array([getattr(e, head) for e in examples])
-        return float((probs.argmax(1) == gold).mean())
-
-    return {
-        "sst2_dev_acc": acc(data.sst2_dev, "pol"),
-        "sst5_dev_acc": acc(data.sst5_dev, "fine"),
-        "subj_heldout_acc": acc(data.subj_heldout, "subj"),
-    }
+    return dev_accuracies(data, lambda texts, head: enc.run(texts)[head].argmax(1).tolist())
 
 
 def main() -> None:

@@ -22,7 +22,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from training.data import Example, load_sentence_data
+from training.data import Example, dev_accuracies, load_sentence_data
 
 HEADS = {"pol": 2, "fine": 5, "subj": 2}
 HEAD_WEIGHT = {"pol": 1.0, "fine": 0.5, "subj": 1.0}
@@ -103,16 +103,7 @@ def predict(model: SentenceModel, tok, texts: list[str], head: str) -> list[int]
 
 
 def evaluate(model: SentenceModel, tok, data) -> dict[str, float]:  # type: ignore[no-untyped-def]
-    def acc(examples: list[Example], head: str) -> float:
-        preds = predict(model, tok, [e.text for e in examples], head)
-        gold = [getattr(e, head) for e in examples]
-        return sum(p == g for p, g in zip(preds, gold, strict=True)) / len(gold)
-
-    return {
-        "sst2_dev_acc": acc(data.sst2_dev, "pol"),
-        "sst5_dev_acc": acc(data.sst5_dev, "fine"),
-        "subj_heldout_acc": acc(data.subj_heldout, "subj"),
-    }
+    return dev_accuracies(data, lambda texts, head: predict(model, tok, texts, head))
 
 
 def main() -> None:
