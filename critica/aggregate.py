@@ -100,6 +100,11 @@ def controversy(scores: list[float], percent_positive: float | None) -> float | 
         return None
     mean = sum(scores) / len(scores)
     std = math.sqrt(sum((s - mean) ** 2 for s in scores) / len(scores))
+    return controversy_from_std(std, percent_positive)
+
+
+def controversy_from_std(std: float, percent_positive: float) -> float:
+    """The controversy index from the scores' population standard deviation (see above)."""
     spread = min(1.0, std / 50)
     balance = 1 - abs(percent_positive - 50) / 50
     return round(math.sqrt(spread * balance), 3)

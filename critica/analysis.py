@@ -5,7 +5,16 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from critica.document import Credit, Entity, Rating, ReviewDoc, Sentence, Span, TitleGuess
+from critica.document import (
+    AspectMention,
+    Credit,
+    Entity,
+    Rating,
+    ReviewDoc,
+    Sentence,
+    Span,
+    TitleGuess,
+)
 
 SCHEMA_VERSION = "1.0"
 
@@ -84,3 +93,37 @@ class Analysis:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict; the layout is documented in docs/schema.md."""
         return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Analysis:
+        """Rebuild an ``Analysis`` from ``to_dict()`` output (e.g. a batch run's JSON)."""
+        from critica.errors import InputError
+
+        try:
+            fields = dict(data)
+            if fields.get("schema_version", SCHEMA_VERSION).split(".")[0] != "1":
+                raise InputError(
+                    f"analysis schema {fields['schema_version']} is not readable by this "
+                    f"critica (schema {SCHEMA_VERSION}); re-run the batch with this version"
+                )
+            fields["quote"] = Span(**fields["quote"]) if fields.get("quote") else None
+            fields["sentences"] = [
+                Sentence(
+                    **{
+                        **s,
+                        "aspects": [AspectMention(**m) for m in s.get("aspects", [])],
+                    }
+                )
+                for s in fields.get("sentences", [])
+            ]
+            fields["aspects"] = [AspectSummary(**a) for a in fields.get("aspects", [])]
+            fields["credits"] = [Credit(**c) for c in fields.get("credits", [])]
+            fields["entities"] = [Entity(**e) for e in fields.get("entities", [])]
+            fields["title"] = TitleGuess(**fields["title"]) if fields.get("title") else None
+            fields["rating"] = Rating(**fields["rating"]) if fields.get("rating") else None
+            return cls(**fields)
+        except (TypeError, KeyError, AttributeError) as exc:
+            raise InputError(
+                f"not a critica analysis ({exc}); pass the JSON that Analysis.to_dict() "
+                "or `critica batch` wrote"
+            ) from None

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from critica.errors import CriticaError
+
+if TYPE_CHECKING:
+    from critica.readers import Rejected
+
+Advance = Callable[[int], None]
 
 app = typer.Typer(
     help="critica: analyse critic reviews — fresh/rotten, 0-100 score, pull quote, with evidence.",
@@ -157,14 +164,6 @@ def ingest(
     batch_size: Annotated[int, typer.Option(help="Reviews analysed per batch.")] = 64,
 ) -> None:
     """Analyse and store reviews in bulk; the same review twice is stored once."""
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeRemainingColumn,
-    )
-
     from critica.ingest import ingest as run
     from critica.readers import ReadOptions, parse_mapping
     from critica.store import open_store
@@ -184,21 +183,7 @@ def ingest(
     try:
         options = ReadOptions(mapping=parse_mapping(map_columns), defaults=defaults)
         store = open_store(db)
-        columns = (
-            TextColumn("ingesting"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.fields[rate]}"),
-            TimeRemainingColumn(),
-        )
-        with Progress(*columns, console=console, transient=True) as bar:
-            task = bar.add_task("ingest", total=None, rate="")
-
-            def advance(n: int) -> None:
-                bar.advance(task, n)
-                elapsed = bar.tasks[task].elapsed or 1e-9
-                bar.update(task, rate=f"{bar.tasks[task].completed / elapsed:.0f} reviews/s")
-
+        with progress_bar(console, "ingesting") as advance:
             summary = run(store, paths, options, batch_size=batch_size, progress=advance)
     except CriticaError as exc:
         raise fail(exc) from None
@@ -207,12 +192,150 @@ def ingest(
         f"{len(summary.rejected)} rejected, in {summary.seconds:.1f} s "
         f"({summary.seen / max(summary.seconds, 1e-9):.0f} reviews/s)"
     )
-    for r in summary.rejected[:20]:
+    print_rejects(console, summary.rejected, summary.notes)
+
+
+@contextmanager
+def progress_bar(console: Console, label: str, total: int | None = None) -> Iterator[Advance]:
+    """A transient progress bar with reviews/s and ETA; yields ``advance(n)``."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    columns = (
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task(label, total=total, rate="")
+
+        def advance(n: int) -> None:
+            bar.advance(task, n)
+            elapsed = bar.tasks[task].elapsed or 1e-9
+            bar.update(task, rate=f"{bar.tasks[task].completed / elapsed:.0f} reviews/s")
+
+        yield advance
+
+
+def print_rejects(console: Console, rejected: list[Rejected], notes: list[str]) -> None:
+    """The first rejected rows with their reasons, and the first notes."""
+    for r in rejected[:20]:
         console.print(f"  [yellow]rejected[/] {r.source}: {r.reason}")
-    if len(summary.rejected) > 20:
-        console.print(f"  … and {len(summary.rejected) - 20} more")
-    for note in summary.notes[:5]:
+    if len(rejected) > 20:
+        console.print(f"  … and {len(rejected) - 20} more")
+    for note in notes[:5]:
         console.print(f"  [dim]note[/] {note}")
+
+
+EngineOption = Annotated[
+    str, typer.Option(help="local (this machine's cores) or dask (a Dask cluster).")
+]
+SchedulerOption = Annotated[
+    str | None,
+    typer.Option(help="Dask scheduler address (tcp://host:8786); default: a local cluster."),
+]
+WorkersOption = Annotated[
+    int, typer.Option(help="Worker processes (0: one per core; for dask, the local cluster).")
+]
+
+
+@app.command()
+def batch(
+    inputs: Annotated[
+        list[str],
+        typer.Argument(help="JSONL, CSV or Parquet files, folders, or quoted glob patterns."),
+    ],
+    out: Annotated[Path, typer.Option(help="Folder for the Parquet analyses (one per partition).")],
+    workers: WorkersOption = 0,
+    engine: EngineOption = "local",
+    scheduler: SchedulerOption = None,
+    resume: Annotated[
+        bool, typer.Option(help="Finish an interrupted run into the same --out.")
+    ] = False,
+    map_columns: Annotated[
+        str | None,
+        typer.Option("--map", help="Column mapping, e.g. text=body,id=review_id,title=film."),
+    ] = None,
+    title: Annotated[str | None, typer.Option(help="Title for rows that name none.")] = None,
+    partition_size: Annotated[int, typer.Option(help="Reviews per partition file.")] = 2000,
+    disable: Annotated[
+        list[str] | None,
+        typer.Option(help="Skip an optional step (entities, credits, title, aspects, quote)."),
+    ] = None,
+) -> None:
+    """Analyse many reviews into Parquet on every core (or a Dask cluster), resumably."""
+    from critica.batch import BatchOptions, expand, run_batch
+    from critica.batch.run import estimate_rows
+    from critica.readers import ReadOptions, parse_mapping
+
+    console = Console(stderr=True)
+    try:
+        paths = expand(inputs)
+        options = BatchOptions(
+            partition_size=partition_size,
+            workers=workers,
+            engine=engine,
+            scheduler=scheduler,
+            resume=resume,
+            disable=tuple(disable or ()),
+            read=ReadOptions(
+                mapping=parse_mapping(map_columns),
+                defaults={"title": title} if title else {},
+                require_title=False,
+            ),
+        )
+        with progress_bar(console, "analysing", estimate_rows(paths)) as advance:
+            summary = run_batch(paths, out, options, progress=advance)
+    except CriticaError as exc:
+        raise fail(exc) from None
+    kept = f", {summary.kept} kept from the earlier run" if summary.kept else ""
+    console.print(
+        f"[bold]{summary.written}[/] analysed into {summary.out}{kept}, "
+        f"{len(summary.rejected)} rejected, in {summary.seconds:.1f} s "
+        f"({summary.rate:.0f} reviews/s on {summary.slots} {summary.engine} worker(s))"
+    )
+    if summary.rejected:
+        console.print(f"  every rejected row is listed in {summary.out / 'rejected.jsonl'}")
+    print_rejects(console, summary.rejected, summary.notes)
+
+
+@app.command()
+def aggregate(
+    folder: Annotated[Path, typer.Argument(help="The --out folder of `critica batch`.")],
+    out: Annotated[
+        Path | None, typer.Option(help="Write the per-title figures to this Parquet file.")
+    ] = None,
+    engine: EngineOption = "local",
+    scheduler: SchedulerOption = None,
+    workers: WorkersOption = 0,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the figures as JSON lines.")
+    ] = False,
+) -> None:
+    """Per-title figures (% positive, scores, histogram, aspects, badges) from batch analyses."""
+    from critica.batch import aggregate as run
+    from critica.render import titles_table
+
+    try:
+        table = run(folder, out, engine=engine, scheduler=scheduler, workers=workers)
+    except CriticaError as exc:
+        raise fail(exc) from None
+    rows = table.to_pylist()
+    if as_json:
+        for row in rows:
+            typer.echo(json.dumps(row, ensure_ascii=False))
+        return
+    console = Console()
+    console.print(titles_table(rows[:50]))
+    more = f" (first 50 shown; all in {out})" if out and len(rows) > 50 else ""
+    console.print(f"{len(rows)} titles{more}" + (f", written to {out}" if out else ""))
 
 
 @app.command()

@@ -10,8 +10,9 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from critica.analysis import Analysis
 from critica.core import analyze_many
-from critica.errors import RatingError
+from critica.errors import InputError, RatingError
 from critica.pipeline.rating import parse_rating
 from critica.readers import ReadOptions, Record, Rejected, read
 from critica.store.base import Store
@@ -124,8 +125,14 @@ def ingest(
     while batch := list(islice(records, batch_size)):
         reviews: list[ReviewIn] = []
         inputs: list[dict[str, Any]] = []
+        ready: list[Analysis | None] = []  # analyses a batch run already made
         for rec in batch:
             f = rec.fields
+            try:
+                ready.append(Analysis.from_dict(f["analysis"]) if "analysis" in f else None)
+            except InputError as exc:
+                summary.rejected.append(Rejected(rec.source, str(exc)))
+                continue
             rating = _rating(f, summary, rec.source)
             reviews.append(
                 ReviewIn(
@@ -148,7 +155,9 @@ def ingest(
                     "content_type": f.get("content_type"),
                 }
             )
-        results = store.add_reviews(list(zip(reviews, analyze_many(inputs), strict=True)))
+        fresh = analyze_many([i for i, a in zip(inputs, ready, strict=True) if a is None])
+        analyses = [a if a is not None else next(fresh) for a in ready]
+        results = store.add_reviews(list(zip(reviews, analyses, strict=True)))
         created = sum(1 for _, new in results if new)
         summary.added += created
         summary.duplicates += len(results) - created

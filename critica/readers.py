@@ -31,6 +31,7 @@ FIELDS = (
     "rating",
     "url",
     "id",
+    "analysis",  # a batch run's analysis JSON: ingest stores it instead of re-analysing
 )
 # Rotten Tomatoes scrapes, recognised by their header.
 RT_LISTS = {
@@ -71,6 +72,7 @@ class Rejected:
 class ReadOptions:
     mapping: dict[str, str] = field(default_factory=dict)  # our field -> their column
     defaults: dict[str, Any] = field(default_factory=dict)  # --title, --critic ...
+    require_title: bool = True  # the store needs one; a batch run does not
 
 
 def parse_mapping(spec: str | None) -> dict[str, str]:
@@ -93,8 +95,13 @@ def iter_paths(paths: list[Path]) -> Iterator[Path | Rejected]:
         if path.is_dir():
             for child in sorted(path.rglob("*")):
                 readable = child.suffix.lower() in TEXT_SUFFIXES | TABLE_SUFFIXES
-                # movies.csv holds the Rotten Tomatoes layouts' titles, not reviews.
-                if child.is_file() and readable and child.name != "movies.csv":
+                # movies.csv holds the Rotten Tomatoes layouts' titles, not reviews, and a
+                # batch folder's rejected.jsonl lists rows that never became analyses.
+                skip = child.name == "movies.csv" or (
+                    child.name == "rejected.jsonl"
+                    and (child.parent / "_critica_batch.json").exists()
+                )
+                if child.is_file() and readable and not skip:
                     yield child
         elif path.is_file():
             yield path
@@ -140,10 +147,20 @@ def _finish(
         name = columns.get(column, column if not rename else None)
         if name in FIELDS and value not in (None, ""):
             fields[name] = value
+    if "analysis" in fields:
+        try:
+            value = fields["analysis"]
+            value = json.loads(value) if isinstance(value, str) else value
+            if not isinstance(value, dict):
+                raise ValueError(value)
+            fields["analysis"] = value
+            fields.setdefault("text", value.get("text"))
+        except (TypeError, ValueError):
+            return Rejected(source, "the analysis column does not hold a critica analysis (JSON)")
     text = fields.get("text")
     if not isinstance(text, str) or not text.strip():
         return Rejected(source, "no review text (map the text column with --map text=COLUMN)")
-    if not fields.get("title"):
+    if options.require_title and not fields.get("title"):
         return Rejected(
             source, "no title (give --title, or map a title column with --map title=COLUMN)"
         )

@@ -162,3 +162,27 @@ def title_view(page: dict[str, object]) -> Panel:
     if p.get("aspects"):
         parts.append(aspects)
     return Panel(Group(*parts), title=heading, title_align="left")  # type: ignore[arg-type]
+
+
+def titles_table(rows: Sequence[dict[str, Any]]) -> Table:
+    """Per-title figures from ``critica aggregate``: one line per title."""
+    table = Table(
+        "title", "reviews", "% positive", "score", "band", "top critics", "aspects", "badges"
+    )
+    for r in rows:
+        pct = r["percent_positive"]
+        top = r["top_critics_percent_positive"]
+        aspects = ", ".join(
+            f"{a['name']} {a['percent_positive']:.0f}%" for a in (r["aspects"] or [])[:3]
+        )
+        table.add_row(
+            str(r["title"]),
+            str(r["reviews"]),
+            "—" if pct is None else f"{pct:.0f}%",
+            "—" if r["score_mean"] is None else f"{r['score_mean']:.0f}",
+            r["band"] or "",
+            "—" if top is None else f"{top:.0f}%",
+            aspects,
+            ", ".join(r["badges"] or []),
+        )
+    return table

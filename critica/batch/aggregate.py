@@ -1,0 +1,325 @@
+"""``critica aggregate``: per-title figures from a folder of batch analyses, where the data is.
+
+Each part is reduced on its own to small partial sums per (title, kind,
+publication) and per (title, aspect); partials add up, so the parts can be
+reduced anywhere (a worker process, a Dask worker beside the data) and only the
+sums travel. The figures are then computed from the sums with the same
+formulas the store's title pages use (``critica.aggregate``): memory grows
+with the number of titles, never with the number of reviews.
+
+A batch folder has no publication weights and no review text, so the weighted
+score equals the mean and there is no consensus line or evidence here: ingest
+the analyses into a store (``critica ingest analyses/``) for those.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from critica import config
+from critica.aggregate import (
+    badges,
+    bayes_score,
+    controversy_from_std,
+    wilson_interval,
+)
+from critica.batch.engines import dask_client
+from critica.batch.partition import PART_GLOB
+from critica.errors import CriticaError, InputError
+from critica.pipeline.verdict import band_for
+
+KEYS = ["title", "kind", "publication"]
+SUMS = [
+    "reviews",
+    "scored",
+    "positive",
+    "score_sum",
+    "score_sq",
+    "top_reviews",
+    "top_scored",
+    "top_positive",
+    *[f"h{i}" for i in range(10)],
+]
+ASPECT_KEYS = ["title", "aspect"]
+ASPECT_SUMS = ["mentions", "positive", "polarity_sum"]
+COLUMNS = ["title", "kind", "publication", "top_critic", "score", "fresh", "aspects"]
+
+TITLES_SCHEMA = pa.schema(
+    [
+        ("title", pa.string()),
+        ("kind", pa.string()),
+        ("reviews", pa.int64()),
+        ("unscored", pa.int64()),
+        ("percent_positive", pa.float64()),
+        ("percent_positive_low", pa.float64()),
+        ("percent_positive_high", pa.float64()),
+        ("score_mean", pa.float64()),
+        ("score_weighted", pa.float64()),
+        ("band", pa.string()),
+        ("score_bayes", pa.float64()),
+        ("controversy", pa.float64()),
+        ("publications", pa.int64()),
+        ("top_critics_reviews", pa.int64()),
+        ("top_critics_percent_positive", pa.float64()),
+        ("histogram", pa.list_(pa.int64())),
+        (
+            "aspects",
+            pa.list_(
+                pa.struct(
+                    [
+                        ("name", pa.string()),
+                        ("mentions", pa.int64()),
+                        ("share", pa.float64()),
+                        ("percent_positive", pa.float64()),
+                        ("polarity", pa.float64()),
+                    ]
+                )
+            ),
+        ),
+        ("badges", pa.list_(pa.string())),
+    ]
+)
+
+
+def _int(mask: pa.Array) -> pa.Array:
+    return pc.cast(pc.fill_null(mask, False), pa.int64())
+
+
+def partial(table: pa.Table, threshold: float) -> tuple[pa.Table, pa.Table]:
+    """One part's partial sums: per (title, kind, publication), and per (title, aspect)."""
+    table = table.filter(pc.is_valid(table["title"]))
+    score = table["score"]
+    scored = pc.is_valid(score)
+    fresh = pc.if_else(
+        pc.is_valid(table["fresh"]), table["fresh"], pc.greater_equal(score, threshold)
+    )
+    positive = pc.and_(scored, pc.fill_null(fresh, False))
+    top = pc.fill_null(table["top_critic"], False)
+    filled = pc.fill_null(score, 0.0)
+    bins = pc.cast(
+        pc.min_element_wise(pc.max_element_wise(pc.floor(pc.divide(filled, 10)), 0), 9), pa.int64()
+    )
+    sums: dict[str, Any] = {
+        "reviews": pa.array([1] * table.num_rows, pa.int64()),
+        "scored": _int(scored),
+        "positive": _int(positive),
+        "score_sum": filled,
+        "score_sq": pc.multiply(filled, filled),
+        "top_reviews": _int(top),
+        "top_scored": _int(pc.and_(top, scored)),
+        "top_positive": _int(pc.and_(top, positive)),
+    }
+    for i in range(10):
+        sums[f"h{i}"] = _int(pc.and_(scored, pc.equal(bins, i)))
+    base = pa.table({**{k: table[k] for k in KEYS}, **sums})
+    main = _sum(base, KEYS, SUMS)
+    aspects = table["aspects"]
+    flat = pc.list_flatten(aspects)
+    owners = pc.list_parent_indices(aspects)
+    polarity = pc.cast(pc.struct_field(flat, "polarity"), pa.float64())
+    mentions = pa.table(
+        {
+            "title": pc.take(table["title"], owners),
+            "aspect": pc.struct_field(flat, "name"),
+            "mentions": pa.array([1] * len(flat), pa.int64()),
+            "positive": _int(pc.greater(polarity, 0)),
+            "polarity_sum": polarity,
+        }
+    )
+    return main, _sum(mentions, ASPECT_KEYS, ASPECT_SUMS)
+
+
+def _sum(table: pa.Table, keys: list[str], sums: list[str]) -> pa.Table:
+    grouped = table.group_by(keys, use_threads=False).aggregate([(c, "sum") for c in sums])
+    return grouped.rename_columns([c.removesuffix("_sum") for c in grouped.column_names])
+
+
+def part_partials(path: str, threshold: float) -> tuple[pa.Table, pa.Table]:
+    """Read one part (only the columns the figures need) and reduce it."""
+    return partial(pq.read_table(path, columns=COLUMNS), threshold)
+
+
+def _main_frame(path: str, threshold: float) -> Any:
+    return part_partials(path, threshold)[0].to_pandas()
+
+
+def _aspect_frame(path: str, threshold: float) -> Any:
+    return part_partials(path, threshold)[1].to_pandas()
+
+
+def parts_of(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        raise InputError(f"{folder} is not a folder; give the --out folder of `critica batch`")
+    parts = sorted(folder.glob(PART_GLOB))
+    if not parts:
+        raise InputError(f"no analyses (part-*.parquet) in {folder}; run `critica batch` first")
+    return parts
+
+
+def _local_partials(
+    parts: list[Path], threshold: float, every: int = 32
+) -> tuple[pa.Table, pa.Table]:
+    """Reduce part by part, folding the partials every ``every`` parts to keep memory small."""
+    mains: list[pa.Table] = []
+    aspects: list[pa.Table] = []
+    for n, path in enumerate(parts, 1):
+        m, a = part_partials(str(path), threshold)
+        mains.append(m)
+        aspects.append(a)
+        if n % every == 0:
+            mains = [_sum(pa.concat_tables(mains), KEYS, SUMS)]
+            aspects = [_sum(pa.concat_tables(aspects), ASPECT_KEYS, ASPECT_SUMS)]
+    return (
+        _sum(pa.concat_tables(mains), KEYS, SUMS),
+        _sum(pa.concat_tables(aspects), ASPECT_KEYS, ASPECT_SUMS),
+    )
+
+
+def _dask_partials(
+    parts: list[Path], threshold: float, scheduler: str | None, workers: int
+) -> tuple[pa.Table, pa.Table]:
+    """The same partial sums as Dask DataFrames: each part reduced on a worker, then summed."""
+    client, cluster = dask_client(scheduler, workers)
+    import dask.dataframe as dd
+
+    try:
+        names = [str(p) for p in parts]
+        frames = []
+        for fn, keys in ((_main_frame, KEYS), (_aspect_frame, ASPECT_KEYS)):
+            ddf = dd.from_map(fn, names, threshold=threshold)
+            summed = ddf.groupby(keys, dropna=False).sum(split_out=1).reset_index().compute()
+            frames.append(pa.Table.from_pandas(summed, preserve_index=False))
+        return frames[0], frames[1]
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _r(value: float | None, digits: int = 1) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def figures_from_sums(
+    main: pa.Table, aspect_sums: pa.Table, settings: dict[str, Any] | None = None
+) -> pa.Table:
+    """Every title's figures from the summed partials, as a ``TITLES_SCHEMA`` table."""
+    s = {**config.settings(), **(settings or {})}
+    least = int(s["min_reviews_for_percent"])
+    titles: dict[str, dict[str, Any]] = defaultdict(lambda: dict.fromkeys(SUMS, 0))
+    kinds: dict[str, Counter[str]] = defaultdict(Counter)
+    publications: dict[str, int] = defaultdict(int)
+    for row in main.to_pylist():
+        t = titles[row["title"]]
+        for k in SUMS:
+            t[k] += int(row[k]) if k not in ("score_sum", "score_sq") else float(row[k])
+        if row["kind"]:
+            kinds[row["title"]][row["kind"]] += row["reviews"]
+        if row["publication"] and row["scored"]:
+            publications[row["title"]] += 1
+    aspects: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in aspect_sums.to_pylist():
+        aspects[row["title"]].append(row)
+    total_scored = sum(t["scored"] for t in titles.values())
+    prior = float(s["bayes_prior_score"]) or (
+        sum(t["score_sum"] for t in titles.values()) / total_scored if total_scored else 60.0
+    )
+    rows = []
+    for name in sorted(titles):
+        t = titles[name]
+        kind = kinds[name].most_common(1)[0][0] if kinds[name] else "film"
+        n = t["scored"]
+        shown = n >= max(1, least)
+        pct = 100 * t["positive"] / n if shown else None
+        lo, hi = wilson_interval(t["positive"], n)
+        mean = t["score_sum"] / n if n else None
+        std = math.sqrt(max(0.0, t["score_sq"] / n - (mean or 0.0) ** 2)) if n else 0.0
+        top_shown = t["top_scored"] >= max(1, least)
+        figures = {
+            "title": name,
+            "kind": kind,
+            "reviews": t["reviews"],
+            "unscored": t["reviews"] - n,
+            "percent_positive": _r(pct),
+            "percent_positive_low": _r(lo) if shown else None,
+            "percent_positive_high": _r(hi) if shown else None,
+            "score_mean": _r(mean),
+            "score_weighted": _r(mean),  # no publication weights in a batch folder
+            "band": band_for(mean) if mean is not None else None,
+            "score_bayes": _r(bayes_score(mean, n, float(s["bayes_min_reviews"]), prior)),
+            "controversy": controversy_from_std(std, pct) if pct is not None and n >= 2 else None,
+            "publications": publications[name],
+            "top_critics_reviews": t["top_reviews"],
+            "top_critics_percent_positive": _r(100 * t["top_positive"] / t["top_scored"])
+            if top_shown
+            else None,
+            "histogram": [t[f"h{i}"] for i in range(10)],
+            "aspects": [
+                {
+                    "name": a["aspect"],
+                    "mentions": a["mentions"],
+                    "share": round(a["mentions"] / t["reviews"], 3),
+                    "percent_positive": round(100 * a["positive"] / a["mentions"], 1),
+                    "polarity": round(a["polarity_sum"] / a["mentions"], 3),
+                }
+                for a in sorted(aspects[name], key=lambda a: (-a["mentions"], a["aspect"]))
+            ],
+        }
+        top = {
+            "reviews": t["top_reviews"],
+            "unscored": t["top_reviews"] - t["top_scored"],
+        }
+        figures["badges"] = badges(kind, {**figures, "top_critics": top}, publications[name], s)
+        rows.append(figures)
+    return pa.Table.from_pylist(rows, schema=TITLES_SCHEMA)
+
+
+def aggregate(
+    folder: Path,
+    out: Path | None = None,
+    *,
+    engine: str = "local",
+    scheduler: str | None = None,
+    workers: int = 0,
+    settings: dict[str, Any] | None = None,
+) -> pa.Table:
+    """Per-title figures from a batch folder; written to ``out`` (Parquet) when given."""
+    parts = parts_of(folder)
+    threshold = float({**config.settings(), **(settings or {})}["fresh_threshold"])
+    if engine == "local":
+        if scheduler:
+            raise CriticaError(
+                "--scheduler is for --engine dask; leave it out or add --engine dask"
+            )
+        main, aspect_sums = _local_partials(parts, threshold)
+    elif engine == "dask":
+        main, aspect_sums = _dask_partials(parts, threshold, scheduler, workers)
+    else:
+        raise CriticaError(f"unknown engine {engine!r}; choose local or dask")
+    if main.num_rows == 0:
+        raise InputError(
+            f"the analyses in {folder} name no titles; run `critica batch` with "
+            "--map title=COLUMN (or --title) to aggregate per title"
+        )
+    table = figures_from_sums(main, aspect_sums, settings)
+    if out is not None:
+        if out.is_dir():
+            raise InputError(f"--out {out} is a folder; give a file name such as titles.parquet")
+        temporary = out.with_name(out.name + ".tmp")
+        pq.write_table(table, temporary)
+        os.replace(temporary, out)
+    return table
+
+
+def iter_titles(table: pa.Table) -> Iterator[dict[str, Any]]:
+    """The figures table's rows as dicts (for printing)."""
+    yield from table.to_pylist()

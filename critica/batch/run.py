@@ -1,0 +1,252 @@
+"""``critica batch``: analyse any number of review files into Parquet, partition by partition.
+
+The coordinator reads the inputs as one stream, cuts it into fixed-size
+partitions and hands each to an engine. Partition ``i`` is always the same rows
+for the same inputs and partition size, so a re-run with ``resume`` skips the
+parts already written and redoes only those in flight when it stopped. A
+manifest in the output folder records what the run was over; a resume over
+other inputs or other models is refused rather than mixing results.
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+
+from critica.batch.engines import Engine, make_engine
+from critica.batch.partition import PART_GLOB, part_path, part_rejects
+from critica.errors import InputError
+from critica.models import shipped_version
+from critica.readers import ReadOptions, Record, Rejected, iter_paths, read
+
+MANIFEST = "_critica_batch.json"
+REJECTED_FILE = "rejected.jsonl"
+FORMAT = 1
+Progress = Callable[[int], None]
+
+
+@dataclass
+class BatchOptions:
+    partition_size: int = 2000
+    workers: int = 0  # 0: every core
+    engine: str = "local"
+    scheduler: str | None = None
+    resume: bool = False
+    disable: tuple[str, ...] = ()
+    batch_size: int = 64
+    read: ReadOptions = field(default_factory=lambda: ReadOptions(require_title=False))
+
+
+@dataclass
+class BatchSummary:
+    """What a batch run did."""
+
+    out: Path
+    written: int = 0  # analyses written by this run
+    kept: int = 0  # analyses in parts a resumed run found finished
+    partitions: int = 0
+    skipped_partitions: int = 0
+    rejected: list[Rejected] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    engine: str = "local"
+    slots: int = 1
+    workers: list[dict[str, int]] = field(default_factory=list)
+
+    @property
+    def rate(self) -> float:
+        return self.written / max(self.seconds, 1e-9)
+
+
+def expand(inputs: list[str]) -> list[Path]:
+    """Paths and glob patterns (quoted so the shell leaves them) to the files they name."""
+    paths: list[Path] = []
+    for item in inputs:
+        if glob.has_magic(item) and not Path(item).exists():
+            matches = sorted(glob.glob(item, recursive=True))
+            if not matches:
+                raise InputError(f"no file matches {item!r}; check the pattern and the folder")
+            paths += [Path(m) for m in matches]
+        else:
+            paths.append(Path(item))
+    return paths
+
+
+def _fingerprint(paths: list[Path]) -> list[dict[str, Any]]:
+    files = []
+    for item in iter_paths(paths):
+        if isinstance(item, Rejected):
+            raise InputError(f"{item.source}: {item.reason}")
+        stat = item.stat()
+        files.append({"path": str(item.resolve()), "size": stat.st_size, "mtime": stat.st_mtime_ns})
+    if not files:
+        raise InputError("no readable input files (.jsonl, .csv, .parquet, .txt, .html)")
+    return files
+
+
+def _plan(paths: list[Path], options: BatchOptions) -> dict[str, Any]:
+    return {
+        "format": FORMAT,
+        "inputs": _fingerprint(paths),
+        "partition_size": options.partition_size,
+        "mapping": options.read.mapping,
+        "defaults": options.read.defaults,
+        "disable": sorted(options.disable),
+        "model_version": shipped_version(),
+    }
+
+
+def prepare_out(out: Path, plan: dict[str, Any], resume: bool) -> set[int]:
+    """Check (or create) the output folder; the indices of parts already finished.
+
+    Never deletes or overwrites finished work: a folder holding another run, or
+    anything else, is refused with the way out.
+    """
+    manifest = out / MANIFEST
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--out {out} is a file; give a folder for the Parquet parts")
+    if manifest.exists():
+        if not resume:
+            raise InputError(
+                f"{out} already holds a batch run; add --resume to finish it, "
+                "or choose another --out"
+            )
+        try:
+            before = json.loads(manifest.read_text(encoding="utf-8"))
+        except ValueError as exc:
+            raise InputError(f"{manifest} is unreadable ({exc}); choose another --out") from None
+        changed = [k for k in plan if k != "inputs" and before.get(k) != plan[k]]
+        if before.get("inputs") != plan["inputs"]:
+            changed.insert(0, "inputs")
+        if changed:
+            raise InputError(
+                f"cannot resume {out}: {', '.join(changed)} changed since it was written "
+                "(a resumed run must see the same inputs, options and models); "
+                "choose another --out to start afresh"
+            )
+    elif out.exists() and any(out.iterdir()):
+        raise InputError(
+            f"{out} is not empty and holds no critica batch run; choose an empty or new --out"
+        )
+    else:
+        out.mkdir(parents=True, exist_ok=True)
+        _write_json(manifest, {**plan, "complete": False})
+    for stale in out.glob("*.tmp"):  # a part that was being written when a run died
+        stale.unlink()
+    return {int(p.name[5:10]) for p in out.glob(PART_GLOB)}
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(json.dumps(data, indent=2, default=str) + "\n", encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def partitions(
+    records: Iterator[Record | Rejected], size: int, rejected: list[Rejected]
+) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+    """Cut the record stream into numbered partitions of ``size`` rows (rejects set aside)."""
+    index, rows = 0, []
+    for item in records:
+        if isinstance(item, Rejected):
+            rejected.append(item)
+            continue
+        f = item.fields
+        rows.append({**f, "id": str(f.get("id") or item.source), "source": item.source})
+        if len(rows) == size:
+            yield index, rows
+            index, rows = index + 1, []
+    if rows:
+        yield index, rows
+
+
+def estimate_rows(paths: list[Path]) -> int:
+    """Rows to expect, for the progress bar's ETA: exact for Parquet, lines for JSONL/CSV."""
+    total = 0
+    for item in iter_paths(paths):
+        if isinstance(item, Rejected):
+            continue
+        suffix = item.suffix.lower()
+        if suffix == ".parquet":
+            total += pq.ParquetFile(item).metadata.num_rows
+        elif suffix in {".jsonl", ".ndjson", ".csv"}:
+            with item.open("rb") as fh:
+                lines = sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b""))
+            total += max(0, lines - (suffix == ".csv"))
+        else:
+            total += 1
+    return total
+
+
+def run_batch(
+    inputs: list[Path],
+    out: Path,
+    options: BatchOptions | None = None,
+    *,
+    progress: Progress | None = None,
+    engine: Engine | None = None,
+) -> BatchSummary:
+    """Analyse every review in ``inputs`` into Parquet parts under ``out``."""
+    options = options or BatchOptions()
+    if options.partition_size < 1:
+        raise InputError("--partition-size must be at least 1")
+    start = time.perf_counter()
+    plan = _plan(inputs, options)
+    done = prepare_out(out, plan, options.resume)
+    own_engine = engine is None
+    engine = engine or make_engine(
+        options.engine, options.workers, options.scheduler, disable=options.disable
+    )
+    summary = BatchSummary(out=out, engine=engine.name, slots=engine.slots)
+    summary.kept = sum(pq.ParquetFile(part_path(out, i)).metadata.num_rows for i in done)
+    if progress and summary.kept:
+        progress(summary.kept)
+    analysis_rejects: list[tuple[str, str]] = []
+    for i in sorted(done):
+        analysis_rejects += part_rejects(part_path(out, i))
+
+    size = options.partition_size
+
+    def tasks() -> Iterator[tuple[Any, ...]]:
+        for index, rows in partitions(read(inputs, options.read), size, summary.rejected):
+            summary.partitions += 1
+            if index in done:
+                summary.skipped_partitions += 1
+                continue
+            yield (index, rows, str(out), options.disable, options.batch_size, engine.threads)
+
+    try:
+        for result in engine.map(tasks()):
+            summary.written += result.rows
+            summary.notes += result.notes
+            analysis_rejects += result.rejected
+            if progress:
+                progress(result.rows + len(result.rejected))
+        summary.workers = engine.workers()
+    finally:
+        if own_engine:
+            engine.close()
+    summary.rejected += [Rejected(source, reason) for source, reason in analysis_rejects]
+    with (out / REJECTED_FILE).open("w", encoding="utf-8") as fh:
+        for r in summary.rejected:
+            fh.write(json.dumps({"source": r.source, "reason": r.reason}) + "\n")
+    summary.seconds = time.perf_counter() - start
+    _write_json(
+        out / MANIFEST,
+        {
+            **plan,
+            "complete": True,
+            "analyses": summary.written + summary.kept,
+            "rejected": len(summary.rejected),
+            "partitions": summary.partitions,
+        },
+    )
+    return summary
