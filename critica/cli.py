@@ -264,7 +264,9 @@ def batch(
         typer.Option("--map", help="Column mapping, e.g. text=body,id=review_id,title=film."),
     ] = None,
     title: Annotated[str | None, typer.Option(help="Title for rows that name none.")] = None,
-    partition_size: Annotated[int, typer.Option(help="Reviews per partition file.")] = 2000,
+    partition_size: Annotated[
+        int, typer.Option(help="Reviews per partition file (0: about 32 parts, 20 to 2000 each).")
+    ] = 0,
     disable: Annotated[
         list[str] | None,
         typer.Option(help="Skip an optional step (entities, credits, title, aspects, quote)."),

@@ -30,12 +30,13 @@ from critica.readers import ReadOptions, Record, Rejected, iter_paths, read
 MANIFEST = "_critica_batch.json"
 REJECTED_FILE = "rejected.jsonl"
 FORMAT = 1
+MIN_AUTO_PARTITION, MAX_AUTO_PARTITION = 20, 2000
 Progress = Callable[[int], None]
 
 
 @dataclass
 class BatchOptions:
-    partition_size: int = 2000
+    partition_size: int = 0  # 0: from the input size (see ``auto_partition_size``)
     workers: int = 0  # 0: every core
     engine: str = "local"
     scheduler: str | None = None
@@ -92,11 +93,19 @@ def _fingerprint(paths: list[Path]) -> list[dict[str, Any]]:
     return files
 
 
+def auto_partition_size(rows: int) -> int:
+    """About 32 partitions for a small input, so every core of a machine (or a few
+    machines) gets work; 2,000 rows each for a large one (parts of a few MiB). Depends
+    only on the inputs, so a resumed run cuts the same partitions whatever --workers."""
+    return max(MIN_AUTO_PARTITION, min(MAX_AUTO_PARTITION, -(-rows // 32)))
+
+
 def _plan(paths: list[Path], options: BatchOptions) -> dict[str, Any]:
+    size = options.partition_size or auto_partition_size(estimate_rows(paths))
     return {
         "format": FORMAT,
         "inputs": _fingerprint(paths),
-        "partition_size": options.partition_size,
+        "partition_size": size,
         "mapping": options.read.mapping,
         "defaults": options.read.defaults,
         "disable": sorted(options.disable),
@@ -196,8 +205,8 @@ def run_batch(
 ) -> BatchSummary:
     """Analyse every review in ``inputs`` into Parquet parts under ``out``."""
     options = options or BatchOptions()
-    if options.partition_size < 1:
-        raise InputError("--partition-size must be at least 1")
+    if options.partition_size < 0:
+        raise InputError("--partition-size must be at least 1 (or 0: chosen from the input size)")
     start = time.perf_counter()
     plan = _plan(inputs, options)
     done = prepare_out(out, plan, options.resume)
@@ -213,7 +222,7 @@ def run_batch(
     for i in sorted(done):
         analysis_rejects += part_rejects(part_path(out, i))
 
-    size = options.partition_size
+    size = int(plan["partition_size"])
 
     def tasks() -> Iterator[tuple[Any, ...]]:
         for index, rows in partitions(read(inputs, options.read), size, summary.rejected):

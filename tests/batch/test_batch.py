@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from critica.analysis import Analysis
 from critica.batch import BatchOptions, expand, run_batch
 from critica.batch.partition import SCHEMA
-from critica.batch.run import MANIFEST, REJECTED_FILE, estimate_rows
+from critica.batch.run import MANIFEST, REJECTED_FILE, auto_partition_size, estimate_rows
 from critica.cli import app
 from critica.errors import CriticaError, InputError
 from critica.store import open_store
@@ -116,7 +116,7 @@ def test_a_folder_holding_other_files_is_refused(tmp_path, inputs):
 @pytest.mark.parametrize(
     ("options", "message"),
     [
-        (BatchOptions(partition_size=0), "at least 1"),
+        (BatchOptions(partition_size=-1), "at least 1"),
         (BatchOptions(engine="spark"), "unknown engine"),
         (BatchOptions(scheduler="tcp://127.0.0.1:1"), "--engine dask"),
         (BatchOptions(workers=-1), "--workers"),
@@ -132,6 +132,11 @@ def test_globs_expand_and_an_empty_match_is_an_error(inputs):
     assert expand([str(folder / "*.jsonl")]) == [inputs[0]]
     with pytest.raises(InputError, match="no file matches"):
         expand([str(folder / "*.nothing")])
+
+
+def test_the_automatic_partition_size_gives_every_core_work():
+    assert auto_partition_size(600) == 20 and auto_partition_size(8000) == 250
+    assert auto_partition_size(10) == 20 and auto_partition_size(10**7) == 2000
 
 
 def test_row_estimate_counts_lines_and_parquet_rows(inputs, local_run):
