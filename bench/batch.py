@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/batch.py --data ../shared/datasets                  # engines + torch
     .venv/bin/python bench/batch.py --data ../shared/datasets --million 1000000  # scale run
+    .venv/bin/python bench/batch.py --data ../shared/datasets --profile          # time per step
 
 Every configuration runs in a fresh process (``critica batch`` as a user would
 run it), so each pays its own start-up and model loads; rates are wall-clock.
@@ -13,6 +14,8 @@ Peak memory is the whole process tree's resident set, sampled every 0.2 s.
   in PyTorch over every sentence, batched, on all threads: the obvious alternative.
 * dask: the same quotes through a warm local engine and a warm Dask cluster
   (scheduler and 2 workers on loopback), so the difference is the per-partition cost.
+* profile: where one process's time goes, component by component, and spaCy's
+  ``nlp.pipe`` batch size.
 * million: N short reviews (the quotes, cycled, each with its own id) written to
   Parquet, then ``critica batch`` + ``critica aggregate``: wall time and peak memory,
   at N/50, N/10 and N to show memory stays flat.
@@ -260,6 +263,46 @@ def million(root: Path, work: Path, total: int) -> None:
         )
 
 
+def profile(root: Path, n_imdb: int, n_quotes: int) -> None:
+    """Where one process's time goes, per pipeline component, on one inference thread."""
+    os.environ["CRITICA_THREADS"] = "1"
+    from collections import defaultdict
+
+    from critica.core import get_pipeline, make_doc
+    from critica.models.encoder import shared_encoder
+    from critica.pipeline.entities import candidate_spans, load_spacy
+
+    pipeline = get_pipeline()
+    for label, rows in (
+        ("full-length (IMDb)", imdb(root, n_imdb)),
+        ("short quotes (RT lists)", quotes(root)[:n_quotes]),
+    ):
+        docs = [make_doc(r["text"]) for r in rows]
+        start = time.perf_counter()
+        done = list(pipeline.pipe(docs, batch_size=64))
+        wall = time.perf_counter() - start
+        shares: dict[str, float] = defaultdict(float)
+        for d in done:
+            for name, seconds in d.timings.items():
+                shares[name] += seconds
+        sentences = [s.text for d in done for s in d.sentences]
+        start = time.perf_counter()
+        shared_encoder(1).tokenizer.encode_batch(sentences)
+        tokenize = time.perf_counter() - start
+        print(f"\n{label}: {len(rows) / wall:.1f} reviews/s on one thread; share of the time:")
+        for name, seconds in sorted(shares.items(), key=lambda kv: -kv[1]):
+            print(f"  {name:10s} {100 * seconds / wall:5.1f}%")
+        print(f"  (of sentiment, tokenization: {100 * tokenize / wall:.1f}% of the total)")
+        spans = [d.text[a:b] for d in done for a, b in candidate_spans(d)]
+        nlp = load_spacy()
+        for size in (32, 128, 512):
+            start = time.perf_counter()
+            for _ in nlp.pipe(spans, batch_size=size):
+                pass
+            rate = len(spans) / (time.perf_counter() - start)
+            print(f"  spaCy NER, nlp.pipe batch_size={size}: {rate:.0f} sentences/s")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--data", type=Path, default=Path("../shared/datasets"))
@@ -267,6 +310,7 @@ def main() -> None:
     ap.add_argument("--quotes", type=int, default=6000, help="short quotes for --engines/--dask")
     ap.add_argument("--partition", type=int, default=250, help="partition size for the Dask run")
     ap.add_argument("--million", type=int, default=0, help="run the scale test with N reviews")
+    ap.add_argument("--profile", action="store_true", help="only the per-component profile")
     ap.add_argument("--skip-engines", action="store_true")
     ap.add_argument("--skip-dask", action="store_true")
     ap.add_argument("--work", type=Path, default=None, help="scratch folder (default: a temp dir)")
@@ -284,6 +328,9 @@ def main() -> None:
         work = Path(scratch)
         if args.million:
             million(args.data, work, args.million)
+            return
+        if args.profile:
+            profile(args.data, args.imdb, args.quotes)
             return
         if not args.skip_engines:
             engines(args.data, work, args.imdb, args.quotes, args.torch)

@@ -40,6 +40,21 @@ SETTINGS: tuple[Setting, ...] = (
         False,
         "Allow fetching URLs on loopback or private network addresses.",
     ),
+    Setting(
+        "max_request_bytes",
+        10_000_000,
+        "Largest HTTP request body the API and web forms accept, in bytes (413 beyond).",
+    ),
+    Setting(
+        "request_timeout",
+        120.0,
+        "Seconds an API or web request may take before it is answered with 503.",
+    ),
+    Setting(
+        "cors_origins",
+        "",
+        "Comma-separated origins allowed to call the API from a browser (empty: CORS off).",
+    ),
     Setting("threads", 0, "Threads for model inference (0: all cores)."),
     Setting("batch_size", 64, "Reviews analysed per batch by analyze_many."),
     Setting(

@@ -7,9 +7,12 @@ from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from critica import __version__, pages
+from critica import __version__, config, pages
+from critica.api.limits import Guard
 from critica.api.schemas import AnalyzeIn, PublicationUpdate, ReviewCreate, TitleCreate
 from critica.core import analyze
 from critica.errors import AuthError, CriticaError, http_status
@@ -30,7 +33,18 @@ def create_app(store: Store | None = None, database_url: str | None = None) -> F
     app.state.store = store or open_store(database_url)
     install_error_handlers(app)
     app.include_router(routes())
-    install_web(app)
+    app.add_middleware(
+        Guard, max_bytes=config.get("max_request_bytes"), timeout=config.get("request_timeout")
+    )
+    origins = [o.strip() for o in str(config.get("cors_origins")).split(",") if o.strip()]
+    if origins:  # off unless asked for: browsers on other sites cannot call the API
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=origins,
+            allow_methods=["GET", "POST", "PATCH"],
+            allow_headers=["Authorization", "Content-Type"],
+        )
+    install_web(app)  # adds the security headers, outermost, so every answer carries them
     return app
 
 
@@ -40,6 +54,20 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(CriticaError)
     async def critica_error(_: Request, exc: CriticaError) -> JSONResponse:
         return JSONResponse({"error": type(exc).__name__, "message": str(exc)}, http_status(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        hints = {
+            400: "; send a JSON object as documented at /docs",
+            404: "; see /docs for the API's addresses",
+            405: "; see /docs for the methods each address takes",
+        }
+        message = f"{exc.detail}{hints.get(exc.status_code, '')}"
+        return JSONResponse(
+            {"error": "InputError" if exc.status_code < 500 else "ServerError", "message": message},
+            exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -1,0 +1,96 @@
+"""ASGI middleware that bounds every request: body size, time, and a last-resort 500.
+
+Starlette sends an unexpected error's 500 from its outermost layer, past every
+other middleware; ``Guard`` answers it first, so the reply is still JSON on API
+addresses, an HTML page elsewhere, and carries the security headers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+log = logging.getLogger("critica.api")
+API_PREFIXES = ("/api/", "/healthz", "/openapi.json")
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+def _answer(scope: Scope, status: int, error: str, message: str) -> Response:
+    if str(scope.get("path", "")).startswith(API_PREFIXES):
+        return JSONResponse({"error": error, "message": message}, status)
+    return HTMLResponse(
+        "<!doctype html><meta charset=utf-8><title>critica</title>"
+        f"<h1>{status}</h1><p>{message}</p>",  # fixed text only: nothing from the request
+        status,
+    )
+
+
+class Guard:
+    """Refuse bodies over ``max_bytes`` (413), stop requests after ``timeout`` s (503), and
+    turn an unexpected error into a clean 500 that says nothing internal."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int, timeout: float) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+        self.timeout = timeout
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        too_large = (
+            f"the request body is over the {self.max_bytes:,}-byte limit; send less "
+            "(split the review) or raise CRITICA_MAX_REQUEST_BYTES"
+        )
+        declared = dict(scope.get("headers") or []).get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > self.max_bytes:
+            await _answer(scope, 413, "InputError", too_large)(scope, receive, send)
+            return
+        started = overflow = False
+        seen = 0
+
+        async def counted_receive() -> Message:
+            nonlocal seen, overflow
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.max_bytes:
+                overflow = True
+                raise BodyTooLarge
+            return message
+
+        async def watched_send(message: Message) -> None:
+            nonlocal started
+            if overflow:  # the app caught BodyTooLarge and answered: answer 413 instead
+                if not started:
+                    started = True
+                    await _answer(scope, 413, "InputError", too_large)(scope, receive, send)
+                return
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await asyncio.wait_for(self.app(scope, counted_receive, watched_send), self.timeout)
+        except BodyTooLarge:
+            if not started:
+                await _answer(scope, 413, "InputError", too_large)(scope, receive, send)
+        except TimeoutError:
+            if not started:
+                message = (
+                    f"the request took longer than {self.timeout:g} s and was stopped; "
+                    "send a shorter review, or raise CRITICA_REQUEST_TIMEOUT"
+                )
+                await _answer(scope, 503, "Timeout", message)(scope, receive, send)
+        except Exception:
+            log.exception("unexpected error serving %s", scope.get("path"))
+            if not started:
+                message = (
+                    "critica hit an unexpected error and logged it; retry, and report "
+                    "it if it happens again"
+                )
+                await _answer(scope, 500, "ServerError", message)(scope, receive, send)
