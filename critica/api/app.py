@@ -16,6 +16,7 @@ from critica.api.limits import Guard
 from critica.api.schemas import AnalyzeIn, PublicationUpdate, ReviewCreate, TitleCreate
 from critica.core import analyze
 from critica.errors import AuthError, CriticaError, http_status
+from critica.params import IdPath, OffsetQuery
 from critica.store import open_store
 from critica.store.base import Store
 from critica.store.records import ReviewIn, TitleIn
@@ -124,7 +125,7 @@ def routes() -> Any:
         q: str | None = Query(None, max_length=500),
         kind: str | None = None,
         limit: int = Query(50, ge=1, le=500),
-        offset: int = Query(0, ge=0),
+        offset: int = OffsetQuery,
     ) -> dict[str, Any]:
         """Titles, optionally those whose name matches ``q``."""
         items = (
@@ -143,19 +144,19 @@ def routes() -> Any:
         return {**pages.title_dict(title), "created": created}
 
     @r.get("/api/v1/titles/{title_id}", tags=["titles"])
-    def get_title(title_id: int, store: StoreDep) -> dict[str, Any]:
+    def get_title(title_id: Annotated[int, IdPath], store: StoreDep) -> dict[str, Any]:
         """A title's figures: % positive, scores, aspects, consensus, histogram, badges."""
         return pages.title_page(store, title_id)
 
     @r.get("/api/v1/titles/{title_id}/reviews", tags=["titles"])
     def title_reviews(
-        title_id: int,
+        title_id: Annotated[int, IdPath],
         store: StoreDep,
         fresh: bool | None = None,
         top_critic: bool | None = None,
         aspect: str | None = None,
         limit: int = Query(20, ge=1, le=200),
-        offset: int = Query(0, ge=0),
+        offset: int = OffsetQuery,
     ) -> dict[str, Any]:
         """A title's reviews, newest first, filterable by fresh/rotten, top critic and aspect."""
         return pages.reviews_page(
@@ -178,7 +179,7 @@ def routes() -> Any:
         return {**pages.review_page(store, review_id), "created": created}
 
     @r.get("/api/v1/reviews/{review_id}", tags=["reviews"])
-    def get_review(review_id: int, store: StoreDep) -> dict[str, Any]:
+    def get_review(review_id: Annotated[int, IdPath], store: StoreDep) -> dict[str, Any]:
         """A stored review with its full analysis."""
         return pages.review_page(store, review_id)
 
@@ -191,21 +192,21 @@ def routes() -> Any:
 
     @r.get("/api/v1/critics", tags=["critics"])
     def critics(
-        store: StoreDep, limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)
+        store: StoreDep, limit: int = Query(100, ge=1, le=1000), offset: int = OffsetQuery
     ) -> dict[str, Any]:
         """Critics with stored reviews."""
         return {"items": [asdict(c) for c in store.list_critics(limit, offset)]}
 
     @r.get("/api/v1/publications", tags=["publications"])
     def publications(
-        store: StoreDep, limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)
+        store: StoreDep, limit: int = Query(100, ge=1, le=1000), offset: int = OffsetQuery
     ) -> dict[str, Any]:
         """Publications with their weight and top-critic flag."""
         return {"items": [asdict(p) for p in store.list_publications(limit, offset)]}
 
     @r.patch("/api/v1/publications/{publication_id}", tags=["publications"], dependencies=[Writer])
     def update_publication(
-        publication_id: int, body: PublicationUpdate, store: StoreDep
+        publication_id: Annotated[int, IdPath], body: PublicationUpdate, store: StoreDep
     ) -> dict[str, Any]:
         """Change a publication's weight or top-critic flag."""
         return asdict(store.update_publication(publication_id, body.weight, body.top_critic))

@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from critica.params import MAX_ID
+
 MAX_TEXT = 200_000  # characters; longer reviews belong in `critica ingest`
 
 
@@ -28,14 +30,16 @@ class TitleCreate(BaseModel):
     year: int | None = Field(None, ge=1870, le=2100)
     network: str | None = Field(None, max_length=200)
     parent_id: int | None = Field(
-        None, description="The series of a season, the season of an episode."
+        None, ge=1, le=MAX_ID, description="The series of a season, the season of an episode."
     )
     season: int | None = Field(None, ge=0, le=1000)
 
 
 class ReviewCreate(BaseModel):
     title_id: int = Field(
-        description="The reviewed title (create it first with POST /api/v1/titles)."
+        ge=1,
+        le=MAX_ID,
+        description="The reviewed title (create it first with POST /api/v1/titles).",
     )
     text: str = Field(min_length=1, max_length=MAX_TEXT)
     critic: str | None = Field(None, max_length=200)

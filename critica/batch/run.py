@@ -141,15 +141,16 @@ def prepare_out(out: Path, plan: dict[str, Any], resume: bool) -> set[int]:
                 "(a resumed run must see the same inputs, options and models); "
                 "choose another --out to start afresh"
             )
-    elif out.exists() and any(out.iterdir()):
+    elif out.exists() and any(not p.name.endswith(".tmp") for p in out.iterdir()):
         raise InputError(
             f"{out} is not empty and holds no critica batch run; choose an empty or new --out"
         )
     else:
         out.mkdir(parents=True, exist_ok=True)
-        _write_json(manifest, {**plan, "complete": False})
-    for stale in out.glob("*.tmp"):  # a part that was being written when a run died
+    for stale in out.glob("*.tmp"):  # a part (or manifest) being written when a run died
         stale.unlink()
+    if not manifest.exists():
+        _write_json(manifest, {**plan, "complete": False})
     return {int(p.name[5:10]) for p in out.glob(PART_GLOB)}
 
 

@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from critica import __version__, config, pages
 from critica.core import analyze
 from critica.errors import AuthError, CriticaError, InputError, http_status
+from critica.params import MAX_OFFSET, IdPath
 from critica.sources import fetch_url
 from critica.store.base import Store
 from critica.store.records import ReviewIn, TitleIn, TitleKind
@@ -76,11 +77,11 @@ def search(request: Request, q: Annotated[str, Query(max_length=500)] = "") -> R
 @router.get("/titles/{title_id}")
 def title(
     request: Request,
-    title_id: int,
+    title_id: Annotated[int, IdPath],
     top_critic: str | None = None,
     fresh: str | None = None,
     aspect: str | None = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> Response:
     """A title's scores, consensus, charts, aspects and filtered reviews."""
     store = store_of(request)
@@ -102,7 +103,7 @@ def title(
 
 
 @router.get("/reviews/{review_id}")
-def review(request: Request, review_id: int) -> Response:
+def review(request: Request, review_id: Annotated[int, IdPath]) -> Response:
     """One review: tinted sentences, pull quote, aspects, credits and why this score."""
     page = pages.review_page(store_of(request), review_id)
     return render(request, "review.html", {"page": page, **analysis_context(page["analysis"])})

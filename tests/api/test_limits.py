@@ -154,3 +154,19 @@ def test_api_writes_without_a_token_change_nothing(app_with, store):
             r = client.post(path, content=json.dumps(body), headers=headers)
             assert r.status_code == 401, r.text
     assert store.count_reviews() == before and not store.find_titles("X")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/titles/99999999999999999999999",
+        "/api/v1/reviews/-1",
+        "/api/v1/titles?offset=99999999999999999999",
+        "/titles/99999999999999999999999",
+        "/reviews/0",
+        "/titles/1?offset=-5",
+    ],
+)
+def test_out_of_range_ids_are_4xx_not_500(app_with, path):
+    r = app_with().get(path)
+    assert 400 <= r.status_code < 500, (path, r.status_code, r.text[:200])
