@@ -378,8 +378,13 @@ def serve(
 
     from critica.api import create_app
 
+    from critica.core import get_pipeline
+
     try:
         application = create_app(database_url=db)
+        # Load (and checksum) the models now: a missing or corrupt model file stops the
+        # server at start-up with a clear message, and the first requests don't wait.
+        get_pipeline()
     except CriticaError as exc:
         raise fail(exc) from None
     Console().print(

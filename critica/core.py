@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+import threading
 from functools import lru_cache
 from typing import Any
 
@@ -15,10 +16,27 @@ from critica.pipeline import Pipeline
 ReviewInput = str | bytes | Mapping[str, Any]
 
 
-@lru_cache(maxsize=4)
+_BUILDING = threading.Lock()
+
+
 def get_pipeline(disable: frozenset[str] = frozenset()) -> Pipeline:
-    """The default pipeline, built (models loaded) once per set of disabled components."""
+    """The default pipeline, built (models loaded) once per set of disabled components.
+
+    Thread-safe: when many requests arrive before the models are loaded, one thread
+    loads them and the others wait, instead of each loading its own copy.
+    """
+    with _BUILDING:
+        return _build_pipeline(disable)
+
+
+@lru_cache(maxsize=4)
+def _build_pipeline(disable: frozenset[str]) -> Pipeline:
     return Pipeline.build(disable)
+
+
+def pipeline_loads() -> int:
+    """How many pipelines this process has built (1 after the first analysis)."""
+    return _build_pipeline.cache_info().misses
 
 
 def make_doc(

@@ -20,7 +20,7 @@ import pyarrow.parquet as pq
 
 from critica import config
 from critica.analysis import Analysis
-from critica.core import get_pipeline, make_doc
+from critica.core import get_pipeline, make_doc, pipeline_loads
 from critica.errors import InputError, RatingError
 
 PART_GLOB = "part-*.parquet"
@@ -73,7 +73,7 @@ def part_path(out: Path, index: int) -> Path:
 
 def worker_info() -> dict[str, int]:
     """This process's id and how many times it has built a pipeline (for the tests and bench)."""
-    return {"pid": os.getpid(), "pipeline_loads": get_pipeline.cache_info().misses}
+    return {"pid": os.getpid(), "pipeline_loads": pipeline_loads()}
 
 
 def use_threads(threads: int) -> None:
@@ -151,7 +151,7 @@ def analyze_partition(
     os.replace(temporary, final)
     result.rows = table.num_rows
     result.seconds = time.perf_counter() - start
-    result.pipeline_loads = get_pipeline.cache_info().misses
+    result.pipeline_loads = pipeline_loads()
     return result
 
 

@@ -11,8 +11,8 @@ from crash import crash_batch
 
 
 def test_batch_killed_at_random_writes_each_review_once(tmp_path):
-    report = crash_batch(tmp_path, n=400, rounds=3, seed=5, span=(2, 7))
+    report = crash_batch(tmp_path, n=1500, rounds=3, seed=5, span=(1.5, 5))
     assert report["killed"] >= 1, report
-    assert report["written"] == report["distinct"] == report["expected"] == 400
+    assert report["written"] == report["distinct"] == report["expected"] == 1500
     assert report["ids_ok"] and report["complete"] is True
     assert report["leftover_tmp"] == 0

@@ -41,3 +41,20 @@ def test_unreadable_manifest(folder):
     (folder / "thing-v9.json").write_text("{not json")
     with pytest.raises(ModelError, match="unreadable"):
         load_manifest("thing-v9", folder)
+
+
+def test_serve_refuses_to_start_on_a_corrupt_model(tmp_path):
+    """`critica serve` loads and checksums the models before it listens: a corrupt file is a
+    clear error at start-up (exit code 3), never a server that answers with wrong scores."""
+    import subprocess
+    import sys
+
+    code = (
+        "import critica.models.manifest as m; m.sha256 = lambda path: 'tampered'; "
+        "from critica.cli import app; "
+        f"app(['serve', '--port', '0', '--db', 'sqlite:///{tmp_path / 'c.db'}'])"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 3, done.stderr
+    assert "corrupt" in done.stderr and "reinstall critica" in done.stderr
+    assert "serving" not in done.stdout

@@ -11,8 +11,8 @@ from crash import crash_ingest
 
 
 def test_ingest_killed_at_random_stores_each_review_once(store_url, tmp_path):
-    report = crash_ingest(tmp_path, store_url, n=400, rounds=3, seed=11, span=(1.5, 6))
+    report = crash_ingest(tmp_path, store_url, n=1000, rounds=3, seed=11, span=(1, 4))
     assert report["killed"] >= 1, report  # at least one kill landed mid-run
-    assert report["stored"] == report["expected"] == 400
+    assert report["stored"] == report["expected"] == 1000
     assert report["checksum_ok"], report
     assert report["integrity"] == []
