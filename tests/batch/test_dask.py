@@ -3,7 +3,6 @@ loopback. Its results must be identical to the local engine's."""
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import time
@@ -17,18 +16,15 @@ from critica.errors import CriticaError
 
 from .conftest import read_out
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+from load import free_port
+
 distributed = pytest.importorskip("distributed")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
 def scheduler(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    address = f"tcp://127.0.0.1:{_free_port()}"
+    address = f"tcp://127.0.0.1:{free_port()}"
     logs = tmp_path_factory.mktemp("dask")
     common = {"stdout": subprocess.DEVNULL, "cwd": logs}
     procs = [
@@ -110,7 +106,7 @@ def test_dask_aggregation_equals_the_local_one(dask_run, scheduler):
 
 
 def test_an_unreachable_scheduler_is_a_clear_error(inputs, tmp_path):
-    options = BatchOptions(engine="dask", scheduler=f"tcp://127.0.0.1:{_free_port()}")
+    options = BatchOptions(engine="dask", scheduler=f"tcp://127.0.0.1:{free_port()}")
     start = time.perf_counter()
     with pytest.raises(CriticaError, match="cannot reach the Dask scheduler"):
         run_batch(inputs, tmp_path / "out", options)

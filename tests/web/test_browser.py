@@ -6,7 +6,6 @@ Screenshots of each page (desktop, and 375 px wide) go to docs/screenshots/.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -15,6 +14,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+from load import critica, free_port
 
 pytestmark = pytest.mark.browser
 
@@ -32,16 +34,6 @@ def missing(what: str) -> None:
     if os.environ.get("CI") == "true":
         pytest.fail(f"{what}; CI must run the browser tests (see .ci/run)")
     pytest.skip(what)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def critica(*args: str) -> list[str]:
-    return [sys.executable, "-m", "critica", *args]
 
 
 @pytest.fixture(scope="module")
