@@ -377,7 +377,6 @@ def serve(
     import uvicorn
 
     from critica.api import create_app
-
     from critica.core import get_pipeline
 
     try:

@@ -121,7 +121,7 @@ def partial(table: pa.Table, threshold: float) -> tuple[pa.Table, pa.Table]:
     for i in range(10):
         sums[f"h{i}"] = _int(pc.and_(scored, pc.equal(bins, i)))
     base = pa.table({**{k: table[k] for k in KEYS}, **sums})
-    main = _sum(base, KEYS, SUMS)
+    main = sum_partials(base, KEYS, SUMS)
     aspects = table["aspects"]
     flat = pc.list_flatten(aspects)
     owners = pc.list_parent_indices(aspects)
@@ -135,10 +135,10 @@ def partial(table: pa.Table, threshold: float) -> tuple[pa.Table, pa.Table]:
             "polarity_sum": polarity,
         }
     )
-    return main, _sum(mentions, ASPECT_KEYS, ASPECT_SUMS)
+    return main, sum_partials(mentions, ASPECT_KEYS, ASPECT_SUMS)
 
 
-def _sum(table: pa.Table, keys: list[str], sums: list[str]) -> pa.Table:
+def sum_partials(table: pa.Table, keys: list[str], sums: list[str]) -> pa.Table:
     grouped = table.group_by(keys, use_threads=False).aggregate([(c, "sum") for c in sums])
     return grouped.rename_columns([c.removesuffix("_sum") for c in grouped.column_names])
 
@@ -176,11 +176,11 @@ def _local_partials(
         mains.append(m)
         aspects.append(a)
         if n % every == 0:
-            mains = [_sum(pa.concat_tables(mains), KEYS, SUMS)]
-            aspects = [_sum(pa.concat_tables(aspects), ASPECT_KEYS, ASPECT_SUMS)]
+            mains = [sum_partials(pa.concat_tables(mains), KEYS, SUMS)]
+            aspects = [sum_partials(pa.concat_tables(aspects), ASPECT_KEYS, ASPECT_SUMS)]
     return (
-        _sum(pa.concat_tables(mains), KEYS, SUMS),
-        _sum(pa.concat_tables(aspects), ASPECT_KEYS, ASPECT_SUMS),
+        sum_partials(pa.concat_tables(mains), KEYS, SUMS),
+        sum_partials(pa.concat_tables(aspects), ASPECT_KEYS, ASPECT_SUMS),
     )
 
 

@@ -18,6 +18,8 @@ _BLOCK_TAGS = (
 )  # fmt: skip
 # Control characters go, except newline and tab; invisible joiners that break words go too.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u200b\u2060\ufeff]")
+# C0 controls (not tab/newline/return) and DEL: lxml refuses text holding them.
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SPACES = re.compile(r"[^\S\n]+")  # any whitespace but newline (tabs, NBSP, em space ...)
 _BLANK_LINE = re.compile(r"\n\s*\n")
 _LINE_END = re.compile(r"[.!?:…\"”’)\]]$")
@@ -47,6 +49,7 @@ def _html_to_text(raw: str) -> str:
     # Imported here: trafilatura costs ~0.4 s to import and plain text never needs it.
     import trafilatura
 
+    raw = _NOT_XML.sub("", raw)
     text = trafilatura.extract(raw, include_comments=False, include_tables=False, favor_recall=True)
     # Extraction yields one paragraph per line.
     return text if text else _html_fallback(raw)

@@ -5,11 +5,24 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from critica.aggregate import title_figures
 from critica.batch import aggregate
+from critica.batch.aggregate import (
+    ASPECT_KEYS,
+    ASPECT_SUMS,
+    KEYS,
+    SUMS,
+    figures_from_sums,
+    partial,
+    sum_partials,
+)
+from critica.batch.partition import SCHEMA
 from critica.errors import InputError
 from critica.store.records import ReviewFacts
 
@@ -101,3 +114,52 @@ def test_a_folder_without_analyses_or_titles_is_a_clear_error(tmp_path, local_ru
     pq.write_table(table.filter(table.column("title").is_null()), untitled / "part-00000.parquet")
     with pytest.raises(InputError, match="--map title=COLUMN"):
         aggregate(untitled)
+
+
+ROW_FIELDS = ("title", "kind", "publication", "top_critic", "score", "fresh", "aspects")
+# Property: the figures do not depend on how the reviews were cut into parts, and stay in range.
+ROW = st.fixed_dictionaries(
+    {
+        "title": st.sampled_from(["A", "B", "C"]),
+        "kind": st.just("film"),
+        "publication": st.sampled_from([None, "P1", "P2", "P3"]),
+        "top_critic": st.sampled_from([None, True, False]),
+        "score": st.none() | st.floats(0, 100, allow_nan=False),
+        "fresh": st.sampled_from([None, True, False]),
+        "aspects": st.lists(
+            st.fixed_dictionaries(
+                {"name": st.sampled_from(["acting", "story"]), "polarity": st.floats(-1, 1)}
+            ),
+            max_size=2,
+            unique_by=lambda a: a["name"],
+        ),
+    }
+)
+
+
+PARTIAL_SCHEMA = pa.schema([SCHEMA.field(name) for name in ROW_FIELDS])
+
+
+def _figures(chunks: list[list[dict]]) -> list[dict]:
+    partials = [partial(pa.Table.from_pylist(c, schema=PARTIAL_SCHEMA), 60.0) for c in chunks]
+    main = sum_partials(pa.concat_tables([m for m, _ in partials]), KEYS, SUMS)
+    aspects = sum_partials(pa.concat_tables([a for _, a in partials]), ASPECT_KEYS, ASPECT_SUMS)
+    return figures_from_sums(main, aspects, {"min_reviews_for_percent": 1}).to_pylist()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(ROW, min_size=1, max_size=40), st.integers(1, 8))
+def test_figures_are_the_same_however_the_parts_are_cut(rows, size):
+    whole = _figures([rows])
+    cut = _figures([rows[i : i + size] for i in range(0, len(rows), size)])
+    for a, b in zip(whole, cut, strict=True):
+        assert a.keys() == b.keys()
+        for key in a:
+            if isinstance(a[key], float):
+                assert a[key] == pytest.approx(b[key], abs=0.051), key
+            else:
+                assert a[key] == b[key], key
+        if a["percent_positive"] is not None:
+            low, high = a["percent_positive_low"], a["percent_positive_high"]
+            assert 0 <= low <= a["percent_positive"] <= high <= 100
+        assert sum(a["histogram"]) == a["reviews"] - a["unscored"]

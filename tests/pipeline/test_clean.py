@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from critica import config
 from critica.document import ReviewDoc
-from critica.pipeline.clean import clean_text, make_clean, truncate
+from critica.pipeline.clean import clean_text, make_clean, paragraph_spans, truncate
 
 PAGE = """<!DOCTYPE html><html><head><title>Site</title>
 <style>p { color: red }</style><script>var tracker = "SECRET";</script></head>
@@ -121,3 +123,45 @@ def test_worked_example_keeps_paragraphs(example_text: str) -> None:
     assert len(doc.paragraphs) == raw.strip().count("\n\n") + 1
     assert "the character feels real" in doc.text
     assert doc.text[slice(*doc.paragraphs[-1])].startswith("No matter the contrivances")
+
+
+# Property tests: whatever comes in, the cleaned text is printable, stable and bounded.
+
+HOSTILE = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=400
+) | st.builds(
+    lambda parts: "".join(parts),
+    st.lists(
+        st.sampled_from(
+            ["<p>", "</p>", "<script>x()</script>", "&amp;", "&#0;", "\x00", "\x1b[31m", "\r\n",
+             "\u200b", "\ufeff", "caf\u0065\u0301", "<br/>", "A fine film. ", "\t", "<!--", "]]>"]
+        ),
+        max_size=40,
+    ),
+)  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None)
+@given(HOSTILE)
+def test_cleaned_text_has_no_control_characters_and_is_stable(raw: str) -> None:
+    for html in (False, True):
+        text = clean_text(raw, html=html)
+        assert not any(ord(c) < 32 and c != "\n" for c in text), repr(text)
+        assert "\x7f" not in text and "\ufeff" not in text
+        assert clean_text(text, html=False) == text  # cleaning twice changes nothing
+
+
+@settings(max_examples=200, deadline=None)
+@given(HOSTILE, st.integers(min_value=1, max_value=300))
+def test_truncate_never_grows_and_paragraphs_slice_the_text(raw: str, limit: int) -> None:
+    text = clean_text(raw)
+    cut = truncate(text, limit)
+    assert text.startswith(cut) and len(cut) <= limit
+    spans = paragraph_spans(text)
+    assert "\n\n".join(text[a:b] for a, b in spans) == text
+
+
+def test_html_with_control_characters_is_cleaned_not_a_crash() -> None:
+    # Found by the property test above: lxml refuses C0 controls, which stopped an ingest.
+    text = clean_text("<html><body><p>A fine\x01 film.\x0b</p><div>\x1fGreat cast.</div>", True)
+    assert "A fine film." in text and "Great cast." in text
