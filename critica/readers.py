@@ -195,6 +195,9 @@ def _read_jsonl(path: Path, options: ReadOptions) -> Iterator[Record | Rejected]
             except json.JSONDecodeError as exc:
                 yield Rejected(source, f"not valid JSON ({exc.msg})")
                 continue
+            except RecursionError:
+                yield Rejected(source, "JSON nested too deeply; each line must be a flat object")
+                continue
             if not isinstance(row, dict):
                 yield Rejected(source, "each line must be a JSON object")
                 continue

@@ -85,3 +85,28 @@ def test_missing_path_and_binary_file(tmp_path):
 def test_bad_mapping(spec):
     with pytest.raises(InputError, match="field=column"):
         parse_mapping(spec)
+
+
+def test_hostile_jsonl_lines_are_rejected_and_the_rest_read(tmp_path):
+    path = tmp_path / "hostile.jsonl"
+    good = json.dumps({"text": "A fine film.", "title": "Film"})
+    path.write_bytes(
+        b"\n".join(
+            [
+                ("[" * 100_000 + "]" * 100_000).encode(),  # nested past the recursion limit
+                b'{"text": "caf\xe9 \xff\xfe broken utf-8", "title": "Film"}',
+                b'{"text": "<script>alert(1)</script><img src=x onerror=alert(2)>", "title": "F"}',
+                b'{"text": {"nested": "object"}, "title": "Film"}',
+                b"[1, 2, 3]",
+                good.encode(),
+            ]
+        )
+    )
+    items = list(read([path], ReadOptions()))
+    reasons = [i.reason for i in items if isinstance(i, Rejected)]
+    records = [i for i in items if isinstance(i, Record)]
+    assert "nested too deeply" in reasons[0]
+    assert any("JSON object" in r for r in reasons) and any("no review text" in r for r in reasons)
+    texts = [r.fields["text"] for r in records]
+    assert "A fine film." in texts and any("broken utf-8" in t for t in texts)
+    assert any("<script>" in t for t in texts)  # kept as text; the cleaner and the pages escape it
