@@ -185,3 +185,13 @@ def test_cli_batch_then_aggregate(tmp_path, inputs):
         "Harbor Lights",
         "Small Claims",
     }
+
+
+def test_a_corrupt_model_stops_the_batch_before_any_worker_starts(tmp_path, inputs, monkeypatch):
+    import critica.models.manifest as manifest
+    from critica.errors import ModelError
+
+    monkeypatch.setattr(manifest, "sha256", lambda path: "tampered")
+    with pytest.raises(ModelError, match="corrupt"):
+        run_batch(inputs, tmp_path / "out", BatchOptions(workers=2))
+    assert not (tmp_path / "out").exists()
