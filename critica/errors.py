@@ -37,6 +37,10 @@ class ComponentError(CriticaError):
         self.component = component
         self.cause = cause
 
+    def __reduce__(self) -> tuple[type[ComponentError], tuple[str, BaseException]]:
+        # Travels intact from a batch worker process back to the coordinator.
+        return (type(self), (self.component, self.cause))
+
 
 class ConfigError(CriticaError):
     """A setting has a bad value; the message names the key and the fix."""

@@ -67,3 +67,35 @@ def test_bad_disable(disable, message):
 def test_default_order():
     assert COMPONENTS.index("clean") < COMPONENTS.index("segment") < COMPONENTS.index("sentiment")
     assert COMPONENTS.index("sentiment") < COMPONENTS.index("verdict") < COMPONENTS.index("quote")
+
+
+class FailsOn:
+    """A batch component that fails on any batch holding one poisonous review."""
+
+    name, requires, sets = "picky", ("text",), ()
+
+    def __call__(self, doc: ReviewDoc) -> ReviewDoc:
+        return self.pipe([doc])[0]
+
+    def pipe(self, docs: list[ReviewDoc]) -> list[ReviewDoc]:
+        if any("POISON" in d.text for d in docs):
+            raise RuntimeError("cannot digest this")
+        return docs
+
+
+def test_one_failing_review_comes_out_unscored_and_the_rest_are_analysed():
+    raws = ["good one", "POISON pill", "good two", "good three", "good four"]
+    out = list(Pipeline([Upper(), FailsOn()]).pipe([ReviewDoc(raw=r) for r in raws], 2))
+    assert [d.raw for d in out] == raws
+    assert [d.unscored_reason is None for d in out] == [True, False, True, True, True]
+    assert "'picky' failed" in out[1].unscored_reason
+    assert [d.text for d in out if d.unscored_reason is None] == [
+        "GOOD ONE", "GOOD TWO", "GOOD THREE", "GOOD FOUR"
+    ]  # fmt: skip
+
+
+def test_component_errors_survive_pickling():
+    import pickle
+
+    error = pickle.loads(pickle.dumps(ComponentError("picky", RuntimeError("x"))))
+    assert error.component == "picky" and "'picky' failed: x" in str(error)

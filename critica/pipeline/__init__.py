@@ -8,6 +8,7 @@ one line in ``COMPONENTS``.
 
 from __future__ import annotations
 
+import copy
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
@@ -111,10 +112,28 @@ class Pipeline:
         return self._run_batch([doc])[0]
 
     def pipe(self, docs: Iterable[ReviewDoc], batch_size: int = 64) -> Iterator[ReviewDoc]:
-        """Analyse a stream of documents in batches, yielding them in input order."""
+        """Analyse a stream of documents in batches, yielding them in input order.
+
+        A document that makes a component fail comes out unscored, its
+        ``unscored_reason`` naming the component; the rest of its batch is
+        analysed one by one, so one bad review never stops the stream.
+        """
         it = iter(docs)
         while batch := list(islice(it, batch_size)):
-            yield from self._run_batch(batch)
+            pristine = copy.deepcopy(batch)  # fresh documents: raw text and metadata only
+            try:
+                yield from self._run_batch(batch)
+            except ComponentError:
+                for doc in pristine:
+                    yield self._isolated(doc)
+
+    def _isolated(self, doc: ReviewDoc) -> ReviewDoc:
+        retry = copy.deepcopy(doc)
+        try:
+            return self._run_batch([retry])[0]
+        except ComponentError as exc:
+            doc.unscored_reason = f"analysis failed ({exc}); please report this review"
+            return doc
 
     def _run_batch(self, docs: list[ReviewDoc]) -> list[ReviewDoc]:
         for component in self.components:
