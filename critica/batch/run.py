@@ -204,7 +204,12 @@ def run_batch(
     progress: Progress | None = None,
     engine: Engine | None = None,
 ) -> BatchSummary:
-    """Analyse every review in ``inputs`` into Parquet parts under ``out``."""
+    """Analyse every review in ``inputs`` into Parquet parts under ``out``.
+
+    The local engine starts worker processes with ``spawn``: a script that calls
+    this must do so under ``if __name__ == "__main__":``, as with any
+    ``multiprocessing`` code. Pass ``engine`` to reuse warm workers across runs.
+    """
     options = options or BatchOptions()
     if options.partition_size < 0:
         raise InputError("--partition-size must be at least 1 (or 0: chosen from the input size)")
