@@ -46,8 +46,9 @@ train: $(TRAIN_VENV)/.installed  ## rebuild every shipped model file from DATA (
 	$(TRAIN_VENV)/bin/python -m training.export_onnx --data $(DATA) --checkpoint build/sentence/final.pt
 	$(TRAIN_VENV)/bin/python -m training.train_verdict --data $(DATA)
 
-bench: $(TRAIN_VENV)/.installed  ## speed figures (needs torch for the baseline)
+bench: venv $(TRAIN_VENV)/.installed  ## speed figures (needs torch for the baseline)
 	$(TRAIN_VENV)/bin/python bench/speed.py --data $(DATA)
+	$(BIN)/python bench/batch.py --data $(DATA)
 
 clean:
 	rm -rf $(VENV) $(TRAIN_VENV) build .pytest_cache .mypy_cache .ruff_cache
