@@ -235,6 +235,29 @@ def dask_overhead(root: Path, work: Path, n: int, partition: int) -> None:
     print(f"  per-worker rate: {per_worker:.1f} reviews/s per core")
 
 
+def coordinator(root: Path, work: Path, n: int = 100_000) -> None:
+    """How fast the client reads inputs, cuts partitions and pickles them for workers: the
+    ceiling on a cluster's throughput, since every row passes through it."""
+    import pickle
+
+    from critica.batch.run import partitions
+    from critica.readers import ReadOptions, read
+
+    base = quotes(root)
+    path = write_jsonl(work / "coordinator.jsonl", [
+        {**base[i % len(base)], "id": f"r{i}"} for i in range(n)
+    ])  # fmt: skip
+    start = time.perf_counter()
+    sent = 0
+    for _, rows in partitions(read([path], ReadOptions(require_title=False)), 2000, []):
+        sent += len(pickle.dumps(rows))
+    seconds = time.perf_counter() - start
+    print(
+        f"\ncoordinator: {n:,} JSONL rows read, partitioned and pickled in {seconds:.1f} s "
+        f"= {n / seconds:,.0f} rows/s on one core ({sent / n:.0f} bytes per row sent)"
+    )
+
+
 def million(root: Path, work: Path, total: int) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -336,6 +359,7 @@ def main() -> None:
             engines(args.data, work, args.imdb, args.quotes, args.torch)
         if not args.skip_dask:
             dask_overhead(args.data, work, args.quotes, args.partition)
+            coordinator(args.data, work)
 
 
 if __name__ == "__main__":
