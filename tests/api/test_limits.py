@@ -170,3 +170,36 @@ def test_api_writes_without_a_token_change_nothing(app_with, store):
 def test_out_of_range_ids_are_4xx_not_500(app_with, path):
     r = app_with().get(path)
     assert 400 <= r.status_code < 500, (path, r.status_code, r.text[:200])
+
+
+def test_no_read_reaches_the_tokens(app_with, store):
+    from critica.store.tokens import token_hash
+
+    client = app_with()
+    secret = store.create_token("SECRETNAME-editor")
+    writes = {"Authorization": f"Bearer {secret}"}
+    title = client.post("/api/v1/titles", json={"name": "Token Film"}, headers=writes).json()
+    client.post(
+        "/api/v1/reviews",
+        json={"title_id": title["id"], "text": "A fine film with a superb cast."},
+        headers=writes,
+    )
+    reads = [
+        "/healthz",
+        "/openapi.json",
+        "/api/v1/titles",
+        f"/api/v1/titles/{title['id']}",
+        f"/api/v1/titles/{title['id']}/reviews",
+        "/api/v1/reviews/1",
+        "/api/v1/search?q=editor",
+        "/api/v1/search?q=token",
+        "/api/v1/critics",
+        "/api/v1/publications",
+        "/",
+        "/search?q=editor",
+        f"/titles/{title['id']}",
+    ]
+    for path in reads:
+        body = client.get(path).text
+        for leak in (secret, token_hash(secret), "SECRETNAME", "token_hash"):
+            assert leak not in body, (path, leak)
