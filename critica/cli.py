@@ -297,6 +297,13 @@ def batch(
             summary = run_batch(paths, out, options, progress=advance)
     except CriticaError as exc:
         raise fail(exc) from None
+    except KeyboardInterrupt:
+        done = len(list(out.glob("part-*.parquet")))
+        console.print(
+            f"[yellow]interrupted[/]: {done} finished part(s) kept in {out}; "
+            "run the same command with --resume to finish"
+        )
+        raise typer.Exit(130) from None
     kept = f", {summary.kept} kept from the earlier run" if summary.kept else ""
     console.print(
         f"[bold]{summary.written}[/] analysed into {summary.out}{kept}, "
