@@ -28,6 +28,8 @@ MAX_WORD_CHARS = 64
 # Control characters mark highlights inside the database so that a literal "<mark>" in a
 # review can never be mistaken for one; they become offsets and <mark> tags here.
 START, STOP = "\x02", "\x03"
+# Matches ranked per query: the best of the newest this many (docs/aggregator.md).
+CANDIDATES = 1000
 _WORD = re.compile(r"\w+")
 _MARKS = re.compile(f"([{START}{STOP}])")
 
@@ -107,10 +109,21 @@ def _hit_query(*extra: Any) -> Select[Any]:
 def _reviews_sqlite(terms: list[str], limit: int) -> Select[Any]:
     snippet = func.snippet(literal_column("reviews_fts"), 0, START, STOP, "…", 24)
     match = text("reviews_fts MATCH :match").bindparams(match=fts5_query(terms))
+    # FTS5 ranks every match before the first page comes out; a common word matches a
+    # large share of a million reviews. Rank only the newest CANDIDATES matches: FTS5
+    # walks its index in rowid order and honours a rowid range without sorting.
+    newest = (
+        select(reviews_fts.c.rowid)
+        .where(match)
+        .order_by(reviews_fts.c.rowid.desc())
+        .limit(1)
+        .offset(CANDIDATES - 1)
+        .scalar_subquery()
+    )
     return (
         _hit_query(snippet.label("raw"))
         .join(reviews_fts, reviews_fts.c.rowid == reviews.c.id)
-        .where(match)
+        .where(match, reviews_fts.c.rowid >= func.coalesce(newest, 0))
         .order_by(reviews_fts.c.rank)
         .limit(limit)
     )
@@ -120,9 +133,16 @@ def _reviews_pg(terms: list[str], limit: int) -> Select[Any]:
     tsquery = func.plainto_tsquery("english", " ".join(terms))
     vector: ColumnElement[Any] = literal_column("reviews.search_vector")
     rank = func.ts_rank(vector, tsquery).label("rank")
+    newest = (  # rank only the newest CANDIDATES matches (see _reviews_sqlite)
+        select(reviews.c.id)
+        .where(vector.op("@@")(tsquery))
+        .order_by(reviews.c.id.desc())
+        .limit(CANDIDATES)
+        .subquery()
+    )
     best = (
         select(reviews.c.id, rank)
-        .where(vector.op("@@")(tsquery))
+        .join(newest, newest.c.id == reviews.c.id)
         .order_by(rank.desc(), reviews.c.id)
         .limit(limit)
         .subquery()

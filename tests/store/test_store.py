@@ -415,3 +415,18 @@ def test_sqlite_pragmas(tmp_path: Path) -> None:
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.execute(text("SELECT count(*) FROM reviews_fts")).scalar() == 0
     store.close()
+
+
+def test_search_ranks_the_best_of_the_newest_matches(store: SQLStore, monkeypatch) -> None:
+    from critica.store import search
+
+    film = store.add_title(TitleIn("Heat"))
+    oldest, _ = add(
+        store, film.id, "Gripping, gripping, gripping: gripping to the end.", aspects={}
+    )
+    add(store, film.id, "A gripping film.", aspects={})
+    newest, _ = add(store, film.id, "Gripping enough, if long and rather tired.", aspects={})
+    assert store.search("gripping")["reviews"][0]["id"] == oldest  # all three ranked
+    monkeypatch.setattr(search, "CANDIDATES", 2)  # a common word on a big store
+    hits = [h["id"] for h in store.search("gripping")["reviews"]]
+    assert oldest not in hits and newest in hits and len(hits) == 2
