@@ -180,7 +180,7 @@ def dask_client(scheduler: str | None, workers: int, timeout: float = 30) -> tup
             n_workers=workers or os.cpu_count() or 1,
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
+            dashboard_address="127.0.0.1:0",  # its status page: loopback, any free port
             host="127.0.0.1",
         )
         return Client(cluster), cluster
