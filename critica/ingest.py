@@ -14,7 +14,7 @@ from critica.analysis import Analysis
 from critica.core import analyze_many
 from critica.errors import InputError, RatingError
 from critica.pipeline.rating import parse_rating
-from critica.readers import ReadOptions, Record, Rejected, read
+from critica.readers import ReadOptions, Record, Rejected, as_bool, read
 from critica.store.base import Store
 from critica.store.records import ReviewIn, TitleIn
 
@@ -34,19 +34,6 @@ class IngestSummary:
     @property
     def seen(self) -> int:
         return self.added + self.duplicates + len(self.rejected)
-
-
-def _bool(value: Any) -> bool | None:
-    if isinstance(value, bool) or value is None:
-        return value
-    text = str(value).strip().lower()
-    return (
-        True
-        if text in {"true", "1", "yes", "y", "t"}
-        else False
-        if text in {"false", "0", "no", "n", "f"}
-        else None
-    )
 
 
 def _date(value: Any) -> date | None:
@@ -140,7 +127,7 @@ def ingest(
                     text=str(f["text"]),
                     critic=f.get("critic"),
                     publication=f.get("publication"),
-                    top_critic=_bool(f.get("top_critic")),
+                    top_critic=as_bool(f.get("top_critic")),
                     date=_date(f.get("date")),
                     url=f.get("url"),
                     rating=rating,

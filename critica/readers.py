@@ -75,6 +75,19 @@ class ReadOptions:
     require_title: bool = True  # the store needs one; a batch run does not
 
 
+def as_bool(value: Any) -> bool | None:
+    """A yes/no cell (``true``, ``1``, ``yes``, ``t``, ``y`` and their opposites) as a bool;
+    ``None`` when empty or not understood."""
+    if isinstance(value, bool) or value is None:
+        return value
+    text = str(value).strip().lower()
+    if text in {"true", "1", "yes", "y", "t"}:
+        return True
+    if text in {"false", "0", "no", "n", "f"}:
+        return False
+    return None
+
+
 def parse_mapping(spec: str | None) -> dict[str, str]:
     """``"text=quote,title=film"`` -> ``{"text": "quote", "title": "film"}``."""
     out: dict[str, str] = {}

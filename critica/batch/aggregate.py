@@ -17,7 +17,6 @@ from __future__ import annotations
 import math
 import os
 from collections import Counter, defaultdict
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -318,8 +317,3 @@ def aggregate(
         pq.write_table(table, temporary)
         os.replace(temporary, out)
     return table
-
-
-def iter_titles(table: pa.Table) -> Iterator[dict[str, Any]]:
-    """The figures table's rows as dicts (for printing)."""
-    yield from table.to_pylist()

@@ -22,6 +22,7 @@ from critica import config
 from critica.analysis import Analysis
 from critica.core import get_pipeline, make_doc, pipeline_loads
 from critica.errors import InputError, RatingError
+from critica.readers import as_bool
 
 PART_GLOB = "part-*.parquet"
 REJECTED_KEY = b"critica.rejected"  # analysis-time rejects, kept in the part's own metadata
@@ -81,13 +82,6 @@ def use_threads(threads: int) -> None:
     if threads and config.get("threads") != threads:
         os.environ["CRITICA_THREADS"] = str(threads)
         config.settings.cache_clear()
-
-
-def _bool(value: Any) -> bool | None:
-    if isinstance(value, bool) or value is None:
-        return value
-    text = str(value).strip().lower()
-    return {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}.get(text)
 
 
 def _int(value: Any) -> int | None:
@@ -163,7 +157,7 @@ def to_table(rows: list[dict[str, Any]], analyses: list[Analysis]) -> pa.Table:
             columns[name].append(_str(row.get(name)))
         columns["id"].append(str(row["id"]))
         columns["season"].append(_int(row.get("season")))
-        columns["top_critic"].append(_bool(row.get("top_critic")))
+        columns["top_critic"].append(as_bool(row.get("top_critic")))
         columns["source"].append(row["source"])
         columns["score"].append(None if a.score is None else float(a.score))
         columns["fresh"].append(None if a.fresh is None else bool(a.fresh))
