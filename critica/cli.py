@@ -293,8 +293,9 @@ def batch(
                 require_title=False,
             ),
         )
-        with progress_bar(console, "analysing", estimate_rows(paths)) as advance:
-            summary = run_batch(paths, out, options, progress=advance)
+        rows = estimate_rows(paths)
+        with progress_bar(console, "analysing", rows) as advance:
+            summary = run_batch(paths, out, options, progress=advance, rows=rows)
     except CriticaError as exc:
         raise fail(exc) from None
     except KeyboardInterrupt:

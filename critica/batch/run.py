@@ -100,8 +100,10 @@ def auto_partition_size(rows: int) -> int:
     return max(MIN_AUTO_PARTITION, min(MAX_AUTO_PARTITION, -(-rows // 32)))
 
 
-def _plan(paths: list[Path], options: BatchOptions) -> dict[str, Any]:
-    size = options.partition_size or auto_partition_size(estimate_rows(paths))
+def _plan(paths: list[Path], options: BatchOptions, rows: int | None) -> dict[str, Any]:
+    size = options.partition_size or auto_partition_size(
+        estimate_rows(paths) if rows is None else rows
+    )
     return {
         "format": FORMAT,
         "inputs": _fingerprint(paths),
@@ -203,18 +205,20 @@ def run_batch(
     *,
     progress: Progress | None = None,
     engine: Engine | None = None,
+    rows: int | None = None,
 ) -> BatchSummary:
     """Analyse every review in ``inputs`` into Parquet parts under ``out``.
 
     The local engine starts worker processes with ``spawn``: a script that calls
     this must do so under ``if __name__ == "__main__":``, as with any
-    ``multiprocessing`` code. Pass ``engine`` to reuse warm workers across runs.
+    ``multiprocessing`` code. Pass ``engine`` to reuse warm workers across runs, and
+    ``rows`` when ``estimate_rows(inputs)`` is already known (it sizes the partitions).
     """
     options = options or BatchOptions()
     if options.partition_size < 0:
         raise InputError("--partition-size must be at least 1 (or 0: chosen from the input size)")
     start = time.perf_counter()
-    plan = _plan(inputs, options)
+    plan = _plan(inputs, options, rows)
     done = prepare_out(out, plan, options.resume)
     own_engine = engine is None
     engine = engine or make_engine(
