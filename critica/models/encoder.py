@@ -47,30 +47,56 @@ class SentenceEncoder:
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(max_length=int(self.manifest.get("max_length", 128)))
 
-    def run(self, texts: Sequence[str], batch_size: int = 64) -> dict[str, NDArray]:
-        """Per-head probabilities (``pol``, ``fine``, ``subj``) and ``embedding``, in order."""
+    def run(
+        self, texts: Sequence[str], batch_size: int = 64, max_tokens: int | None = None
+    ) -> dict[str, NDArray]:
+        """Per-head probabilities (``pol``, ``fine``, ``subj``) and ``embedding``, in order.
+
+        Sentences are sorted by length and cut into batches of at most
+        ``batch_size`` rows and, when ``max_tokens`` is given, at most that many
+        padded tokens (rows x longest row), so a few long sentences do not pad
+        a whole batch of short ones.
+        """
         n = len(texts)
         out: dict[str, NDArray] = {}
         if n == 0:
             return {h: np.zeros((0, 1), dtype=np.float32) for h in [*self.heads, "embedding"]}
         encodings = self.tokenizer.encode_batch(list(texts))
-        order = np.argsort([len(e.ids) for e in encodings], kind="stable")
-        for lo in range(0, n, batch_size):
-            idx = order[lo : lo + batch_size]
-            width = max(len(encodings[i].ids) for i in idx)
+        lengths = [len(e.ids) for e in encodings]
+        order = np.argsort(lengths, kind="stable")
+        names = [o.name for o in self.session.get_outputs()]
+        for idx in _batches(order, lengths, batch_size, max_tokens):
+            width = lengths[idx[-1]]  # sorted: the last row is the longest
             ids = np.zeros((len(idx), width), dtype=np.int64)
             mask = np.zeros((len(idx), width), dtype=np.int64)
             for row, i in enumerate(idx):
-                length = len(encodings[i].ids)
-                ids[row, :length] = encodings[i].ids
-                mask[row, :length] = 1
+                ids[row, : lengths[i]] = encodings[i].ids
+                mask[row, : lengths[i]] = 1
             feeds = {"input_ids": ids, "attention_mask": mask}
-            names = [o.name for o in self.session.get_outputs()]
             for name, value in zip(names, self.session.run(names, feeds), strict=True):
                 if name not in out:
                     out[name] = np.zeros((n, value.shape[1]), dtype=np.float32)
                 out[name][idx] = softmax(value) if name in self.heads else value
         return out
+
+
+def _batches(
+    order: NDArray, lengths: Sequence[int], batch_size: int, max_tokens: int | None
+) -> list[list[int]]:
+    """Cut length-sorted indices into batches by row count and padded-token budget."""
+    batches: list[list[int]] = []
+    current: list[int] = []
+    for i in order.tolist():
+        rows = len(current) + 1
+        if current and (
+            rows > batch_size or (max_tokens is not None and rows * lengths[i] > max_tokens)
+        ):
+            batches.append(current)
+            current = []
+        current.append(i)
+    if current:
+        batches.append(current)
+    return batches
 
 
 @lru_cache(maxsize=2)

@@ -16,7 +16,7 @@ from critica import config
 from critica.document import AspectMention, ReviewDoc, Sentence
 from critica.models.aspects import CUE_PATTERNS, AspectModel
 from critica.models.encoder import SentenceEncoder, shared_encoder
-from critica.pipeline.sentiment import ENCODER_BATCH, sentence_polarity
+from critica.pipeline.sentiment import ENCODER_BATCH, ENCODER_MAX_TOKENS, sentence_polarity
 
 _CONTRAST = re.compile(
     r"\s*(?:;|,?\s+(?P<word>but|though|although|yet|while|whereas|however)\b)\s*", re.IGNORECASE
@@ -85,7 +85,7 @@ class Aspects:
         texts = [s.text[a:b] for s, _, spans in pending for a, b in spans]
         if not texts:
             return
-        out = self.encoder.run(texts, batch_size=ENCODER_BATCH)
+        out = self.encoder.run(texts, batch_size=ENCODER_BATCH, max_tokens=ENCODER_MAX_TOKENS)
         polarity = sentence_polarity(out["pol"], out["fine"])
         i = 0
         for s, names, spans in pending:
