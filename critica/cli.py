@@ -462,6 +462,88 @@ def reanalyze(db: DbOption = None, batch_size: Annotated[int, typer.Option()] = 
     typer.echo(f"{count} reviews re-analysed")
 
 
+@app.command(name="eval")
+def evaluate(
+    file: Annotated[
+        Path | None,
+        typer.Argument(help="One dataset file to measure on (with --task)."),
+    ] = None,
+    data: Annotated[
+        Path | None,
+        typer.Option(help="A datasets folder: run every benchmark it has data for."),
+    ] = None,
+    task: Annotated[
+        str | None,
+        typer.Option(help="What FILE holds: polarity, fine, rating, subjectivity or rt-quotes."),
+    ] = None,
+    limit: Annotated[
+        int,
+        typer.Option(
+            help="A quick look: this many test (and 20x as many training) examples "
+            "per benchmark (0: all)."
+        ),
+    ] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
+    markdown: Annotated[
+        Path | None, typer.Option(help="Also write the table as Markdown to this file.")
+    ] = None,
+) -> None:
+    """Measure critica against VADER, TextBlob and TF-IDF + LR on the same labelled examples."""
+    from rich.table import Table
+
+    from critica import evaluation as ev
+
+    console = Console(stderr=True)
+    try:
+        if (data is None) == (file is None):
+            raise CriticaError(
+                "give either --data DIR (every benchmark found there) "
+                "or --task TASK FILE (one file)"
+            )
+        skipped: list[str] = []
+        if file is not None:
+            if task is None:
+                raise CriticaError(f"say what {file} holds with --task ({', '.join(ev.TASKS)})")
+            benchmarks = [ev.file_benchmark(task, file)]
+        else:
+            assert data is not None
+            benchmarks, skipped = ev.folder_benchmarks(data)
+        benchmarks = [b.limited(limit) for b in benchmarks]
+        rows = ev.run_all(
+            benchmarks,
+            progress=lambda b: console.print(f"[dim]{b.task}: {b.dataset} ({len(b.texts):,})[/]"),
+        )
+    except CriticaError as exc:
+        raise fail(exc) from None
+    if markdown is not None:
+        markdown.write_text(ev.markdown(rows), encoding="utf-8")
+    if as_json:
+        typer.echo(json.dumps([r.to_dict() for r in rows], indent=2))
+        return
+    table = Table(title="critica eval: accuracy (rating: MAE / Pearson)")
+    speed = Table(title="reviews per second")
+    for col in ("task", "dataset", "n", *ev.SYSTEMS):
+        table.add_column(col, justify="right" if col in ev.SYSTEMS or col == "n" else "left")
+    for col in ("dataset", *ev.SYSTEMS):
+        speed.add_column(col, justify="left" if col == "dataset" else "right")
+    for row in rows:
+        b = row.benchmark
+        cells = [ev.cell(b.task, row.results.get(s)) for s in ev.SYSTEMS]
+        table.add_row(b.task, b.dataset, f"{len(b.texts):,}", *cells)
+        speed.add_row(b.dataset, *(ev.rate_cell(row.results.get(s)) or "—" for s in ev.SYSTEMS))
+    out = Console()
+    out.print(table)
+    out.print(speed)
+    notes = {r.benchmark.dataset: r.benchmark.note for r in rows if r.benchmark.note}
+    for name, note in notes.items():
+        out.print(f"[dim]{name}: {note}[/]")
+    missing = {r.missing for row in rows for r in row.results.values() if r.missing}
+    for m in sorted(missing):
+        out.print(f"[yellow]—[/] {m}")
+    for s in skipped:
+        out.print(f"[dim]skipped: {s}[/]")
+
+
 def main() -> None:
     """Entry point for ``python -m critica``."""
     app()

@@ -6,53 +6,18 @@ the same order, so a training run can be resumed and reproduced.
 
 from __future__ import annotations
 
-import gzip
-import hashlib
-import json
-import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-# SST and MR are distributed lower-cased and Penn-tokenised; real reviews are
-# not. Undo the tokenisation so the encoder sees text shaped like its input.
-_DETOK = [
-    (re.compile(r" n't\b"), "n't"),
-    (re.compile(r" '(s|re|ve|ll|d|m)\b"), r"'\1"),
-    (re.compile(r"-lrb-\s*"), "("),
-    (re.compile(r"\s*-rrb-"), ")"),
-    (re.compile(r"``\s*|\s*''"), '"'),
-    (re.compile(r" ([.,;:!?%)])"), r"\1"),
-    (re.compile(r"([($]) "), r"\1"),
-    (re.compile(r"\s+"), " "),
-]
-
-
-def detokenize(text: str) -> str:
-    """Turn Penn-tokenised text ("it 's ca n't") back into ordinary prose."""
-    for pattern, repl in _DETOK:
-        text = pattern.sub(repl, text)
-    return text.strip()
-
-
-def norm_key(text: str) -> str:
-    """A key for overlap tests: letters and digits only."""
-    return re.sub(r"[^a-z0-9]", "", text.lower())
-
-
-def read_jsonl(path: Path) -> list[dict]:
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8") as fh:  # type: ignore[operator]
-        return [json.loads(line) for line in fh if line.strip()]
-
-
-def file_sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def fold_of(text: str, folds: int) -> int:
-    """Stable fold assignment from the text itself (independent of row order)."""
-    return int(hashlib.md5(norm_key(text).encode()).hexdigest(), 16) % folds
+from critica.datasets import (  # noqa: F401  (re-exported for training scripts)
+    detokenize,
+    file_sha256,
+    fold_of,
+    iter_imdb,
+    norm_key,
+    read_jsonl,
+)
 
 
 @dataclass
@@ -123,13 +88,6 @@ def load_sentence_data(root: Path, subj_fold: int = 0, folds: int = 5) -> Senten
             add(r["text"], subj=r["label"])
     train = [merged[k] for k in sorted(merged)]
     return SentenceData(train, sst2_dev, sst5_dev, heldout, sources)
-
-
-def iter_imdb(root: Path) -> Iterator[dict]:
-    """IMDb training reviews with ``<br />`` turned into paragraph breaks."""
-    for row in read_jsonl(root / "imdb/train.jsonl.gz"):
-        row["text"] = row["text"].replace("<br /><br />", "\n\n").replace("<br />", "\n")
-        yield row
 
 
 def dev_accuracies(

@@ -21,9 +21,9 @@ from collections import defaultdict
 from pathlib import Path
 
 import critica
+from critica.datasets import imdb_splits
 from critica.models.manifest import load_manifest
 from training.data import load_sentence_data
-from training.train_verdict import imdb_splits
 
 BULK = ("entities", "credits", "title", "quote")
 

@@ -11,10 +11,8 @@ is calibrated on the Rotten Tomatoes lists (pull quotes).
 from __future__ import annotations
 
 import argparse
-import csv
 import gzip
 import json
-import re
 from pathlib import Path
 
 import numpy as np
@@ -22,39 +20,21 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.preprocessing import StandardScaler
 
+from critica.datasets import SCALE_CRITICS as CRITICS
+from critica.datasets import (
+    detokenize,
+    file_sha256,
+    imdb_splits,
+    read_jsonl,
+    rt_quotes,
+    scale_texts,
+)
 from critica.models import FILES
 from critica.models.ngram import NgramModel
 from critica.models.verdict import LONG, SHORT, VerdictModel, review_features, tail_text
-from training.data import detokenize, file_sha256, fold_of, iter_imdb, read_jsonl
 from training.sentence_cache import DocOutputs, run_cached
 
 NAME, NGRAM_FILE = "verdict-v1", "ngram-v1.json.gz"
-CRITICS = ("james_berardinelli", "scott_renshaw", "steve_rhodes")
-
-
-def imdb_splits(root: Path, n_b: int, n_c: int) -> dict[str, list[dict]]:
-    rows = list(iter_imdb(root))
-    seen, unique = set(), []
-    for r in rows:  # IMDb train holds ~100 exact duplicates
-        if r["text"] not in seen:
-            seen.add(r["text"])
-            unique.append(r)
-    unique.sort(key=lambda r: fold_of(r["id"], 1 << 30))
-    return {"C": unique[:n_c], "B": unique[n_c : n_c + n_b], "A": unique[n_c + n_b :]}
-
-
-def scale_texts(root: Path) -> dict[str, list[dict]]:
-    """Scale data, de-tokenised with sentence-initial capitals so the splitter sees prose."""
-    out = {}
-    for critic in CRITICS:
-        rows = read_jsonl(root / "scaledata" / f"{critic}.jsonl")
-        for r in rows:
-            text = detokenize(r["text"])
-            r["text"] = re.sub(
-                r"(^|[.!?] )([a-z])", lambda m: m.group(1) + m.group(2).upper(), text
-            )
-        out[critic] = rows
-    return out
 
 
 def fit_ngram(texts: list[str], labels: list[int], folder: Path) -> NgramModel:
@@ -87,14 +67,6 @@ def features(outputs: list[DocOutputs], ngram: NgramModel) -> np.ndarray:
 def cut_for(n: int, short: float, long: float) -> float:
     share = min(1.0, max(0.0, (n - SHORT) / (LONG - SHORT)))
     return short + share * (long - short)
-
-
-def rt_quotes(root: Path) -> dict[str, list[dict]]:
-    out = {}
-    for lst in ("pixar", "dreamworks"):
-        with open(root / "rt_critics" / lst / "critic_reviews.csv", encoding="utf-8") as fh:
-            out[lst] = [r for r in csv.DictReader(fh) if r["quote"].strip()]
-    return out
 
 
 def best_cut(p: np.ndarray, y: np.ndarray) -> float:
