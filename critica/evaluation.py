@@ -377,6 +377,7 @@ def critica_outputs(texts: list[str]) -> tuple[list[dict[str, Any]], float]:
         out.append(
             {
                 "score": doc.score,
+                "text_score": doc.text_score,
                 "fresh": doc.fresh,
                 "opinion": first.opinion if first else None,
                 "fine": int(np.argmax(np.mean(fine, axis=0))) if fine else None,
@@ -500,8 +501,9 @@ def run_benchmark(b: Benchmark, systems: Sequence[str] = SYSTEMS) -> Row:
     if "critica" in systems:
         outs, rate = critica_outputs(b.texts)
         if b.task == "rating":
+            # From the text alone, even where the review states its rating.
             pred: list[float | None] = [
-                None if o["score"] is None else o["score"] / 100 for o in outs
+                None if o["text_score"] is None else o["text_score"] / 100 for o in outs
             ]
         elif b.task == "fine":
             pred = [None if o["fine"] is None else float(o["fine"]) for o in outs]
