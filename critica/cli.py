@@ -516,7 +516,12 @@ def evaluate(
     except CriticaError as exc:
         raise fail(exc) from None
     if markdown is not None:
-        markdown.write_text(ev.markdown(rows), encoding="utf-8")
+        try:
+            markdown.write_text(ev.markdown(rows), encoding="utf-8")
+        except OSError as exc:
+            message = f"cannot write {markdown} ({exc.strerror}); choose a writable path"
+            raise fail(CriticaError(message)) from None
+
     if as_json:
         typer.echo(json.dumps([r.to_dict() for r in rows], indent=2))
         return

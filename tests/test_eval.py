@@ -198,6 +198,14 @@ def test_cli_writes_markdown(polarity_file, tmp_path):
     assert result.exit_code == 0 and out.read_text().startswith("| task |")
 
 
+def test_cli_unwritable_markdown(polarity_file, tmp_path):
+    target = tmp_path / "no-such-dir" / "accuracy.md"
+    result = runner.invoke(
+        app, ["eval", "--task", "polarity", str(polarity_file), "--markdown", str(target)]
+    )
+    assert result.exit_code != 0 and "choose a writable path" in result.output
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
