@@ -96,6 +96,15 @@ def _unscored(reason: str) -> ReviewDoc:
     return doc
 
 
+def make_docs(items: Iterable[ReviewInput]) -> Iterator[ReviewDoc]:
+    """Documents for a stream of inputs; an unusable one becomes an unscored document."""
+    for item in items:
+        try:
+            yield _to_doc(item)
+        except InputError as exc:
+            yield _unscored(str(exc))
+
+
 def analyze_many(
     items: Iterable[ReviewInput], batch_size: int | None = None, *, disable: Iterable[str] = ()
 ) -> Iterator[Analysis]:
@@ -106,14 +115,7 @@ def analyze_many(
     says why, so one bad row never stops the stream.
     """
 
-    def docs() -> Iterator[ReviewDoc]:
-        for item in items:
-            try:
-                yield _to_doc(item)
-            except InputError as exc:
-                yield _unscored(str(exc))
-
     pipeline = get_pipeline(frozenset(disable))
     size = batch_size or config.get("batch_size")
-    for doc in pipeline.pipe(docs(), batch_size=size):
+    for doc in pipeline.pipe(make_docs(items), batch_size=size):
         yield Analysis.from_doc(doc)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import importlib.util
 import math
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,7 +37,6 @@ from critica.datasets import (
     read_rt_quotes,
     scale_prose,
 )
-from critica.document import ReviewDoc
 from critica.errors import CriticaError
 
 TASKS = ("polarity", "fine", "rating", "subjectivity", "rt-quotes")
@@ -358,20 +357,12 @@ def critica_outputs(texts: list[str]) -> tuple[list[dict[str, Any]], float]:
     also hold each sentence's 5-way probabilities.
     """
     from critica import config
-    from critica.core import _unscored, get_pipeline, make_doc
-    from critica.errors import InputError
-
-    def docs() -> Iterator[ReviewDoc]:
-        for t in texts:
-            try:
-                yield make_doc(t)
-            except InputError as exc:  # empty or oversized: unscored, counted as wrong
-                yield _unscored(str(exc))
+    from critica.core import get_pipeline, make_docs
 
     pipeline = get_pipeline(frozenset(SCORING_ONLY))
     start = time.perf_counter()
     out = []
-    for doc in pipeline.pipe(docs(), batch_size=config.get("batch_size")):
+    for doc in pipeline.pipe(make_docs(texts), batch_size=config.get("batch_size")):
         first = doc.sentences[0] if doc.scored and doc.sentences else None
         fine = [s.fine for s in doc.sentences if s.fine] if doc.scored else []
         out.append(
@@ -521,7 +512,7 @@ def run_benchmark(b: Benchmark, systems: Sequence[str] = SYSTEMS) -> Row:
             results["VADER"] = Result(None, missing="VADER has no subjectivity score")
         else:
             compound, rate = vader_scores(b.texts)
-            train = vader_scores(b.train_texts)[0] if b.train_texts else None
+            train = vader_scores(b.train_texts)[0] if _maps_to_scale(b) else None
             results["VADER"] = _lexicon_result(b, compound, train)
             results["VADER"].per_second = rate
     if "TextBlob" in systems:
@@ -532,7 +523,7 @@ def run_benchmark(b: Benchmark, systems: Sequence[str] = SYSTEMS) -> Row:
             if b.task == "subjectivity":
                 results["TextBlob"] = _measure(b.task, [float(s >= 0.5) for _, s in blob], b.gold)
             else:
-                train_blob = textblob_scores(b.train_texts)[0] if b.train_texts else None
+                train_blob = textblob_scores(b.train_texts)[0] if _maps_to_scale(b) else None
                 results["TextBlob"] = _lexicon_result(
                     b, [p for p, _ in blob], [p for p, _ in train_blob] if train_blob else None
                 )
@@ -549,6 +540,11 @@ def run_benchmark(b: Benchmark, systems: Sequence[str] = SYSTEMS) -> Row:
             )
             results["TF-IDF + LR"].per_second = rate
     return Row(b, results)
+
+
+def _maps_to_scale(b: Benchmark) -> bool:
+    """Lexicon scores need their training scores only to be mapped onto a rating scale."""
+    return b.task == "rating" and bool(b.train_texts)
 
 
 def _lexicon_result(b: Benchmark, scores: list[float], train: list[float] | None) -> Result:

@@ -13,6 +13,7 @@ same time (for a GPU with room for five). Writes ``OUT/subj-cv.json``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import subprocess
 import sys
@@ -61,16 +62,19 @@ def main() -> None:
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     todo = [k for k in range(args.folds) if not (args.out / f"fold{k}" / "final.pt").exists()]
-    logs = {k: open(args.out / f"fold{k}.log", "a") for k in todo}  # noqa: SIM115
-    if args.parallel:
-        procs = [
-            subprocess.Popen(fold_command(args, k), stdout=logs[k], stderr=logs[k]) for k in todo
-        ]
-        codes = [p.wait() for p in procs]
-    else:
-        codes = [
-            subprocess.call(fold_command(args, k), stdout=logs[k], stderr=logs[k]) for k in todo
-        ]
+    codes = []
+    with contextlib.ExitStack() as stack:
+        logs = {k: stack.enter_context(open(args.out / f"fold{k}.log", "a")) for k in todo}
+        if args.parallel:
+            procs = [
+                subprocess.Popen(fold_command(args, k), stdout=logs[k], stderr=logs[k])
+                for k in todo
+            ]
+            codes = [p.wait() for p in procs]
+        else:
+            codes = [
+                subprocess.call(fold_command(args, k), stdout=logs[k], stderr=logs[k]) for k in todo
+            ]
     if any(codes):
         sys.exit(f"a fold's training failed ({codes}); see {args.out}/fold*.log")
     folds = [score_fold(args, k) for k in range(args.folds)]

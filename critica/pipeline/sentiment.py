@@ -9,8 +9,8 @@ from critica.document import ReviewDoc
 from critica.models.encoder import SentenceEncoder, shared_encoder
 
 # Sentences per encoder run: 32 measured ~20% faster than 64 on 2 cores (bench/speed.py),
-# capped at 768 padded tokens: on the worked example (25 sentences of 15-57 tokens)
-# that is 52 ms instead of 79 ms, and bulk IMDb sentences run 5% faster.
+# capped at 768 padded tokens so a few long sentences do not pad a whole batch
+# (bench/speed.py: worked example 123 -> 89 ms with the cap).
 ENCODER_BATCH = 32
 ENCODER_MAX_TOKENS = 768
 # SST-5 class centres on the -1..1 scale.
