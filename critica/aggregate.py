@@ -13,6 +13,7 @@ from collections.abc import Callable, Hashable, Iterable
 from typing import Any
 
 from critica import config
+from critica.calibration import Calibration
 from critica.pipeline.verdict import band_for
 from critica.store.records import ReviewFacts
 
@@ -215,6 +216,18 @@ def _grouped(
     return [{label: k, **core_figures(groups[k], least, threshold)} for k in sorted(groups)]
 
 
+def calibrated(
+    facts: list[ReviewFacts], fitted: Calibration
+) -> tuple[list[ReviewFacts], dict[str, Any]]:
+    """Facts with leniency-adjusted / calibrated scores, and what the adjustment did."""
+    adjusted = fitted.apply(facts)
+    changed = sum(a.score != f.score for a, f in zip(adjusted, facts, strict=True))
+    scored = [f for f in facts if f.score is not None]
+    raw = weighted_mean([float(f.score or 0.0) for f in scored], [f.weight for f in scored])
+    summary = {**fitted.to_dict(), "adjusted_reviews": changed, "score_weighted_raw": _r(raw)}
+    return adjusted, summary
+
+
 def title_figures(
     facts: list[ReviewFacts],
     *,
@@ -222,12 +235,18 @@ def title_figures(
     title: str,
     settings: dict[str, Any] | None = None,
     prior_mean: float = 60.0,
+    calibration: Calibration | None = None,
 ) -> dict[str, Any]:
     """Every figure a title page shows, as a JSON-ready dict.
 
     ``settings`` overrides the configured values; ``prior_mean`` is C in the
     Bayesian score when ``bayes_prior_score`` is 0 (pass the mean over all titles).
+    With ``calibration`` every score figure uses the adjusted scores (% positive
+    keeps the reviews' own fresh calls) and a ``calibration`` key says what changed.
     """
+    summary = None
+    if calibration is not None:
+        facts, summary = calibrated(facts, calibration)
     s = _settings(settings)
     threshold, least = float(s["fresh_threshold"]), int(s["min_reviews_for_percent"])
     scored = [f for f in facts if f.score is not None]
@@ -260,4 +279,6 @@ def title_figures(
     figures["trend"] = _grouped(
         facts, lambda f: f.date.strftime("%Y-%m") if f.date else None, "month", s
     )
+    if summary is not None:
+        figures["calibration"] = summary
     return figures

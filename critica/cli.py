@@ -353,6 +353,14 @@ def title(
     name: Annotated[str, typer.Argument(help="Title name (or numeric id).")],
     db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
+    calibrated: Annotated[
+        bool | None,
+        typer.Option(
+            "--calibrated/--uncalibrated",
+            help="Adjust scores by critics' calibration and leniency fitted on the store "
+            "(default: the calibrated_scores setting).",
+        ),
+    ] = None,
 ) -> None:
     """Show a title's figures: % positive, scores, aspects, consensus."""
     from critica import pages
@@ -366,13 +374,36 @@ def title(
             raise fail(
                 CriticaError(f"no title matches {name!r}; ingest reviews first or check the name")
             )
-        page = pages.title_page(store, found[0].id)
+        page = pages.title_page(store, found[0].id, calibrated=calibrated)
     except CriticaError as exc:
         raise fail(exc) from None
     if as_json:
         typer.echo(json.dumps(page, ensure_ascii=False, indent=2, default=str))
     else:
         Console().print(title_view(page))
+
+
+@app.command()
+def calibration(
+    db: DbOption = None,
+    critic: Annotated[str | None, typer.Option(help="Show this critic only.")] = None,
+    publication: Annotated[str | None, typer.Option(help="Show this publication only.")] = None,
+    limit: Annotated[int, typer.Option(help="Critics and publications shown, each.")] = 30,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the fit as JSON.")] = False,
+) -> None:
+    """Show each critic's and publication's score map and leniency fitted on the store."""
+    from critica import pages
+    from critica.render import calibration_tables
+    from critica.store import open_store
+
+    try:
+        page = pages.calibration_page(open_store(db), critic, publication, limit)
+    except CriticaError as exc:
+        raise fail(exc) from None
+    if as_json:
+        typer.echo(json.dumps(page, ensure_ascii=False, indent=2))
+    else:
+        Console().print(calibration_tables(page))
 
 
 @app.command()

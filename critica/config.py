@@ -84,6 +84,24 @@ SETTINGS: tuple[Setting, ...] = (
         0.0,
         "C in IMDb's weighted rating (0: use the mean score over all titles).",
     ),
+    Setting(
+        "calibrated_scores",
+        False,
+        "Title scores use per-critic calibration and publication leniency offsets "
+        "(docs/aggregator.md).",
+    ),
+    Setting(
+        "calibration_min_history",
+        10,
+        "Rated reviews (for the score map) or titles shared with other outlets (for the "
+        "leniency offset) a critic or publication needs before calibration is fitted for it.",
+    ),
+    Setting(
+        "calibration_prior_strength",
+        10.0,
+        "Pseudo-reviews pulling a fitted score map toward the global map "
+        "and a leniency offset toward 0.",
+    ),
     Setting("badge_fresh_percent", 75.0, "Certified-Fresh-style badge: minimum % positive."),
     Setting(
         "badge_fresh_min_reviews_film",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from critica import config
+from critica import calibration, config
 from critica.aggregate import bayes_score, controversy, core_figures, title_figures, weighted_mean
 from critica.consensus import consensus
 from critica.errors import NotFoundError
@@ -52,11 +52,18 @@ def get_title_or_404(store: Store, title_id: int) -> Title:
     return title
 
 
-def title_page(store: Store, title_id: int) -> dict[str, Any]:
-    """Everything shown about a title: figures, consensus, seasons, the first page of reviews."""
+def title_page(store: Store, title_id: int, calibrated: bool | None = None) -> dict[str, Any]:
+    """Everything shown about a title: figures, consensus, seasons, the first page of reviews.
+
+    ``calibrated`` (default: the ``calibrated_scores`` setting) adjusts the score
+    figures by the critics' calibration and leniency fitted on the store's history.
+    """
     title = get_title_or_404(store, title_id)
     facts = store.review_facts(title_id)
-    figures = title_figures(facts, kind=title.kind, title=title.name)
+    if calibrated is None:
+        calibrated = bool(config.get("calibrated_scores"))
+    fitted = calibration.for_store(store) if calibrated else None
+    figures = title_figures(facts, kind=title.kind, title=title.name, calibration=fitted)
     figures["consensus"] = consensus(facts, figures, title.name)
     _name_cited(figures["consensus"], facts)
     reviews, total = store.reviews_for_title(title_id, limit=20)
@@ -166,3 +173,32 @@ def home_page(store: Store) -> dict[str, Any]:
         "best": best[:HOME_LIST],
         "divisive": split[:HOME_LIST],
     }
+
+
+def calibration_page(
+    store: Store, critic: str | None = None, publication: str | None = None, limit: int = 100
+) -> dict[str, Any]:
+    """Fitted calibration: the global map, then critics and publications, most history first."""
+    fitted = calibration.for_store(store)
+
+    def rows(table: dict[str, calibration.Profile], name: str | None) -> list[dict[str, Any]]:
+        chosen = {name: table[name]} if name in table else {} if name else table
+        ranked = sorted(chosen.items(), key=lambda kv: (-kv[1].rated, -kv[1].shared_titles, kv[0]))
+        return [{"name": n, **p.to_dict()} for n, p in ranked[:limit]]
+
+    both = critic is None and publication is None
+    return {
+        **fitted.to_dict(),
+        "critics": rows(fitted.critics, critic) if both or critic else [],
+        "publications": rows(fitted.publications, publication) if both or publication else [],
+    }
+
+
+def with_calibration(store: Store, items: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
+    """Critic or publication records, each with its fitted calibration (None without history)."""
+    fitted = calibration.for_store(store)
+    table = fitted.critics if kind == "critics" else fitted.publications
+    return [
+        {**item, "calibration": p.to_dict() if (p := table.get(item["name"])) else None}
+        for item in items
+    ]

@@ -144,6 +144,12 @@ def title_view(page: dict[str, object]) -> Panel:
     if p.get("score_weighted") is not None:
         grid.add_row("weighted score", f"{p['score_weighted']:.0f}  {p.get('band') or ''}")
         grid.add_row("mean score", f"{p['score_mean']:.0f}")
+    if cal := p.get("calibration"):
+        grid.add_row(
+            "calibrated",
+            f"{cal['adjusted_reviews']} review scores adjusted; "
+            f"uncalibrated weighted score {cal['score_weighted_raw']}",
+        )
     if p.get("badges"):
         grid.add_row("badges", ", ".join(str(b) for b in p["badges"]))
     parts: list[object] = [grid]
@@ -186,3 +192,31 @@ def titles_table(rows: Sequence[dict[str, Any]]) -> Table:
             ", ".join(r["badges"] or []),
         )
     return table
+
+
+def _map_cell(m: dict[str, float] | None) -> str:
+    return "—" if m is None else f"{m['intercept']:+.1f} + {m['slope']:.2f}·text"
+
+
+def calibration_tables(page: dict[str, Any]) -> Group:
+    """``critica calibration``: the global map, then one line per critic and publication."""
+    head = Text(
+        f"{page['rated_reviews']} rated reviews with a text score; global map "
+        f"{_map_cell(page['global_map'])}; fitted from {page['min_history']} reviews or "
+        f"shared titles, prior strength {page['prior_strength']:g}"
+    )
+    tables: list[Table] = []
+    for kind in ("critics", "publications"):
+        table = Table(kind[:-1], "rated", "score map", "shared titles", "leniency", title=kind)
+        for row in page[kind]:
+            lean = row["leniency"]
+            table.add_row(
+                row["name"],
+                str(row["rated_reviews"]),
+                _map_cell(row["score_map"]),
+                str(row["shared_titles"]),
+                "—" if lean is None else f"{lean:+.1f}",
+            )
+        if page[kind]:
+            tables.append(table)
+    return Group(head, *tables)

@@ -11,7 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from critica import __version__, config, pages
+from critica import __version__, calibration, config, pages
 from critica.api.limits import Guard
 from critica.api.schemas import AnalyzeIn, PublicationUpdate, ReviewCreate, TitleCreate
 from critica.core import analyze
@@ -31,6 +31,7 @@ def create_app(store: Store | None = None, database_url: str | None = None) -> F
         description="Critic-review analysis and aggregation. Reads are public; writes need a "
         "token from `critica token create`, sent as `Authorization: Bearer <token>`.",
     )
+    calibration.options()  # a bad calibration setting stops start-up, not a later request
     app.state.store = store or open_store(database_url)
     install_error_handlers(app)
     app.include_router(routes())
@@ -102,6 +103,7 @@ def require_token(store: StoreDep, authorization: Annotated[str | None, Header()
 
 
 Writer = Depends(require_token)
+CalibrationQuery = Query(False, description="Add each one's fitted calibration (see /calibration).")
 
 
 def routes() -> Any:
@@ -144,9 +146,17 @@ def routes() -> Any:
         return {**pages.title_dict(title), "created": created}
 
     @r.get("/api/v1/titles/{title_id}", tags=["titles"])
-    def get_title(title_id: Annotated[int, IdPath], store: StoreDep) -> dict[str, Any]:
+    def get_title(
+        title_id: Annotated[int, IdPath],
+        store: StoreDep,
+        calibrated: bool | None = Query(
+            None,
+            description="Adjust scores by critics' calibration and leniency fitted on the "
+            "store's history (default: the calibrated_scores setting).",
+        ),
+    ) -> dict[str, Any]:
         """A title's figures: % positive, scores, aspects, consensus, histogram, badges."""
-        return pages.title_page(store, title_id)
+        return pages.title_page(store, title_id, calibrated=calibrated)
 
     @r.get("/api/v1/titles/{title_id}/reviews", tags=["titles"])
     def title_reviews(
@@ -192,17 +202,37 @@ def routes() -> Any:
 
     @r.get("/api/v1/critics", tags=["critics"])
     def critics(
-        store: StoreDep, limit: int = Query(100, ge=1, le=1000), offset: int = OffsetQuery
+        store: StoreDep,
+        limit: int = Query(100, ge=1, le=1000),
+        offset: int = OffsetQuery,
+        calibration: bool = CalibrationQuery,
     ) -> dict[str, Any]:
-        """Critics with stored reviews."""
-        return {"items": [asdict(c) for c in store.list_critics(limit, offset)]}
+        """Critics with stored reviews (and their fitted calibration with ``calibration=true``)."""
+        items = [asdict(c) for c in store.list_critics(limit, offset)]
+        return {"items": pages.with_calibration(store, items, "critics") if calibration else items}
 
     @r.get("/api/v1/publications", tags=["publications"])
     def publications(
-        store: StoreDep, limit: int = Query(100, ge=1, le=1000), offset: int = OffsetQuery
+        store: StoreDep,
+        limit: int = Query(100, ge=1, le=1000),
+        offset: int = OffsetQuery,
+        calibration: bool = CalibrationQuery,
     ) -> dict[str, Any]:
-        """Publications with their weight and top-critic flag."""
-        return {"items": [asdict(p) for p in store.list_publications(limit, offset)]}
+        """Publications with their weight, top-critic flag and, asked for, fitted calibration."""
+        items = [asdict(p) for p in store.list_publications(limit, offset)]
+        return {
+            "items": pages.with_calibration(store, items, "publications") if calibration else items
+        }
+
+    @r.get("/api/v1/calibration", tags=["critics"])
+    def calibration_fit(
+        store: StoreDep,
+        critic: str | None = Query(None, max_length=500),
+        publication: str | None = Query(None, max_length=500),
+        limit: int = Query(100, ge=1, le=10000),
+    ) -> dict[str, Any]:
+        """Per-critic and per-publication score maps and leniency offsets fitted on the store."""
+        return pages.calibration_page(store, critic, publication, limit)
 
     @r.patch("/api/v1/publications/{publication_id}", tags=["publications"], dependencies=[Writer])
     def update_publication(

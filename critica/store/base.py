@@ -9,6 +9,7 @@ from critica.analysis import Analysis
 from critica.store.records import (
     Critic,
     Publication,
+    RatedReview,
     Review,
     ReviewFacts,
     ReviewIn,
@@ -67,6 +68,13 @@ class Store(Protocol):
 
     def review_facts(self, title_id: int, include_seasons: bool = True) -> list[ReviewFacts]: ...
     def count_reviews(self) -> int: ...
+
+    # calibration history
+    def rating_history(self) -> list[RatedReview]:
+        """Every review with an explicit rating: title, critic, publication, rating, text score."""
+
+    def history_stamp(self) -> tuple[int, str]:
+        """A value that changes whenever an analysis is added, replaced or removed."""
 
     # re-analysis
     def stale_reviews(

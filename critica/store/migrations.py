@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
-from sqlalchemy import Connection, Engine, insert, select, text
+from sqlalchemy import Connection, Engine, bindparam, insert, inspect, select, text, update
 
 from critica.store import schema
 
@@ -59,7 +60,29 @@ def m002_full_text(conn: Connection) -> None:
             conn.exec_driver_sql(statement)
 
 
-MIGRATIONS: list[Migration] = [m001_initial, m002_full_text]
+def _stored_rating(data: str) -> float | None:
+    rating = json.loads(data).get("rating")
+    return float(rating["normalized"]) if rating else None
+
+
+def m003_rating_score(conn: Connection) -> None:
+    """analyses.rating_score: the explicit rating apart from the text's score, for calibration."""
+    if "rating_score" not in {c["name"] for c in inspect(conn).get_columns("analyses")}:
+        conn.exec_driver_sql("ALTER TABLE analyses ADD COLUMN rating_score FLOAT")
+    a, after = schema.analyses.c, 0
+    while True:  # backfill from the stored analysis JSON, a bounded batch at a time
+        batch = conn.execute(
+            select(a.review_id, a.data).where(a.review_id > after).order_by(a.review_id).limit(1000)
+        ).all()
+        if not batch:
+            return
+        values = [{"rid": rid, "rating_score": _stored_rating(data)} for rid, data in batch]
+        if rated := [v for v in values if v["rating_score"] is not None]:
+            conn.execute(update(schema.analyses).where(a.review_id == bindparam("rid")), rated)
+        after = batch[-1][0]
+
+
+MIGRATIONS: list[Migration] = [m001_initial, m002_full_text, m003_rating_score]
 
 
 def applied(conn: Connection) -> set[str]:

@@ -19,7 +19,7 @@ from sqlalchemy import (
     true,
 )
 
-from critica.store.records import Publication, Review, ReviewFacts, Title
+from critica.store.records import Publication, RatedReview, Review, ReviewFacts, Title
 from critica.store.schema import (
     analyses,
     aspect_mentions,
@@ -167,8 +167,10 @@ def review_facts(conn: Connection, title_id: int, include_seasons: bool) -> list
     scope = title_scope(title_id, include_seasons)
     r, a = reviews.c, analyses.c
     query = (
-        select(r.id, r.title_id, a.score, a.fresh, TOP_CRITIC, publications.c.weight)
-        .add_columns(publications.c.name, critics.c.name, r.date, titles.c.season, a.quote)
+        select(r.id, r.title_id, a.score, a.fresh, TOP_CRITIC.label("top_critic"))
+        .add_columns(publications.c.weight, publications.c.name.label("publication"))
+        .add_columns(critics.c.name.label("critic"), r.date, titles.c.season, a.quote)
+        .add_columns(a.rating_score, a.text_score)
         .select_from(reviews)
         .join(titles, titles.c.id == r.title_id)
         .outerjoin(critics)
@@ -188,23 +190,45 @@ def review_facts(conn: Connection, title_id: int, include_seasons: bool) -> list
         aspects.setdefault(review_id, []).append((aspect, polarity, sentence))
     return [
         ReviewFacts(
-            review_id=rid,
-            title_id=tid,
-            score=score,
-            fresh=fresh,
-            top_critic=bool(top),
-            weight=1.0 if weight is None else weight,
-            publication=pub,
-            critic=critic,
-            date=day,
-            season=season,
-            quote=quote,
-            aspects=aspects.get(rid, []),
+            review_id=row.id,
+            title_id=row.title_id,
+            score=row.score,
+            fresh=row.fresh,
+            top_critic=bool(row.top_critic),
+            weight=1.0 if row.weight is None else row.weight,
+            publication=row.publication,
+            critic=row.critic,
+            date=row.date,
+            season=row.season,
+            quote=row.quote,
+            aspects=aspects.get(row.id, []),
+            rating_score=row.rating_score,
+            text_score=row.text_score,
         )
-        for rid, tid, score, fresh, top, weight, pub, critic, day, season, quote in conn.execute(
-            query
-        ).all()
+        for row in conn.execute(query).all()
     ]
+
+
+def rating_history(conn: Connection) -> list[RatedReview]:
+    """Every review with an explicit rating: title, critic, publication, rating, text score."""
+    r, a = reviews.c, analyses.c
+    query = (
+        select(r.title_id, critics.c.name, publications.c.name, a.rating_score, a.text_score)
+        .select_from(reviews)
+        .join(analyses)
+        .outerjoin(critics)
+        .outerjoin(publications)
+        .where(a.rating_score.is_not(None))
+        .order_by(r.id)
+    )
+    return [RatedReview(*row) for row in conn.execute(query)]
+
+
+def history_stamp(conn: Connection) -> tuple[int, str]:
+    """A value that changes whenever an analysis is added, replaced or removed (a cache key)."""
+    a = analyses.c
+    count, newest = conn.execute(select(func.count(), func.max(a.analyzed_at))).one()
+    return int(count or 0), str(newest)
 
 
 def stale_batch(

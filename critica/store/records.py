@@ -101,3 +101,16 @@ class ReviewFacts:
     season: int | None  # for a series: the season's number
     quote: str | None
     aspects: list[tuple[str, float, str]]  # (aspect, polarity, evidence sentence)
+    rating_score: float | None = None  # the explicit rating, 0-100, when the review has one
+    text_score: float | None = None  # the score read from the text alone
+
+
+@dataclass(frozen=True)
+class RatedReview:
+    """One review with an explicit rating: the history that calibration is fitted on."""
+
+    title_id: int
+    critic: str | None
+    publication: str | None
+    rating: float  # the explicit rating, 0-100
+    text_score: float | None  # critica's score from the text alone (None: unscored text)

@@ -85,6 +85,7 @@ analyses = Table(
     Column("model_version", Text, nullable=False),
     Column("score", Float),
     Column("text_score", Float),
+    Column("rating_score", Float),  # the explicit rating (0-100); NULL when the review has none
     Column("fresh", Boolean),
     Column("confidence", Float, nullable=False, default=0.0),
     Column("band", String(32)),

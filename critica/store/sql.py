@@ -18,6 +18,7 @@ from critica.store.migrations import migrate
 from critica.store.records import (
     Critic,
     Publication,
+    RatedReview,
     Review,
     ReviewFacts,
     ReviewIn,
@@ -222,6 +223,16 @@ class SQLStore:
         """What the aggregate needs for every review of a title (and its seasons)."""
         with self._read() as conn:
             return reads.review_facts(conn, title_id, include_seasons)
+
+    def rating_history(self) -> list[RatedReview]:
+        """Every review with an explicit rating, for fitting calibration."""
+        with self._read() as conn:
+            return reads.rating_history(conn)
+
+    def history_stamp(self) -> tuple[int, str]:
+        """A value that changes whenever an analysis is added, replaced or removed."""
+        with self._read() as conn:
+            return reads.history_stamp(conn)
 
     def count_reviews(self) -> int:
         """How many reviews are stored."""

@@ -13,7 +13,7 @@ import psycopg
 import pytest
 
 from critica.analysis import Analysis, AspectSummary
-from critica.document import AspectMention, Sentence, Span
+from critica.document import AspectMention, Rating, Sentence, Span
 from critica.store import SQLStore
 
 PG_URL = os.environ.get("CRITICA_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -71,6 +71,8 @@ def make_analysis(
     fresh: bool | None = True,
     aspects: dict[int, list[tuple[str, float]]] | None = None,
     version: str = "test-v1",
+    rating: float | None = None,
+    text_score: float | None = None,
 ) -> Analysis:
     """An ``Analysis`` built by hand: sentences split at ``.!?``, aspects by sentence index."""
     sentences, start = [], 0
@@ -92,8 +94,8 @@ def make_analysis(
         aspects=[AspectSummary(name, 0.5) for name in summaries],
         credits=[],
         title=None,
-        rating=None,
+        rating=None if rating is None else Rating(f"{rating:g}/100", rating, source="given"),
         language="en",
         model_version=version,
-        text_score=score,
+        text_score=score if text_score is None else text_score,
     )
