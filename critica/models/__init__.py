@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+ASPECTS_MODEL = "aspects-v2"
+
 FILES = Path(__file__).parent / "files"
 
 
@@ -16,5 +18,5 @@ def shipped_version(folder: Path = FILES) -> str:
     versions = [
         str(load_manifest(f"{name}-v1", folder)["version"]) for name in ("sentence", "verdict")
     ]
-    load_manifest("aspects-v1", folder)
-    return f"sentence-{versions[0]}+verdict-{versions[1]}"
+    aspects = load_manifest(ASPECTS_MODEL, folder)["version"]
+    return f"sentence-{versions[0]}+aspects-{aspects}+verdict-{versions[1]}"

@@ -27,6 +27,15 @@ def ngrams(text: str, n_max: int = 2) -> list[str]:
     return grams
 
 
+def tfidf(text: str, idf: dict[str, float], n_max: int = 2) -> dict[str, float]:
+    """Sublinear-TF x IDF weights of a text's known n-grams, L2-normalised (scikit-learn's
+    ``TfidfVectorizer(sublinear_tf=True)``); empty when no n-gram is known."""
+    counts = Counter(g for g in ngrams(text, n_max) if g in idf)
+    values = {t: (1.0 + math.log(c)) * idf[t] for t, c in counts.items()}
+    norm = math.sqrt(sum(v * v for v in values.values())) or 1.0
+    return {t: v / norm for t, v in values.items()}
+
+
 class NgramModel:
     """Logit of "positive" for a text: sublinear TF, IDF, L2 norm, then a linear model."""
 
@@ -48,9 +57,5 @@ class NgramModel:
 
     def logit(self, text: str) -> float:
         """Decision value of the linear model (positive: positive review)."""
-        counts = Counter(g for g in ngrams(text, self.n_max) if g in self.idf)
-        if not counts:
-            return self.intercept
-        values = {t: (1.0 + math.log(c)) * self.idf[t] for t, c in counts.items()}
-        norm = math.sqrt(sum(v * v for v in values.values()))
-        return self.intercept + sum(v * self.weight[t] for t, v in values.items()) / norm
+        values = tfidf(text, self.idf, self.n_max)
+        return self.intercept + sum(v * self.weight[t] for t, v in values.items())

@@ -48,7 +48,7 @@ class Aspects:
 
     name = "aspects"
     requires: tuple[str, ...] = ("sentences", "embeddings")
-    sets: tuple[str, ...] = ("sentences.aspects",)
+    sets: tuple[str, ...] = ("sentences.aspects", "model_version")
 
     def __init__(self, model: AspectModel, encoder: SentenceEncoder) -> None:
         self.model = model
@@ -63,6 +63,7 @@ class Aspects:
         for doc in docs:
             if not doc.scored or doc.embeddings is None or not doc.sentences:
                 continue
+            doc.model_version = f"{doc.model_version}+aspects-{self.model.version}".lstrip("+")
             keep = [i for i, s in enumerate(doc.sentences) if s.opinion >= self.model.min_opinion]
             if not keep:
                 continue

@@ -68,6 +68,20 @@ TOPUP = [
 ]
 
 
+LISTS = ("pixar", "dreamworks")
+LIST_N = 300  # round 3: random pull quotes per Rotten Tomatoes list
+ROUND4_N = 300  # round 4: per list and from the kaggle sample
+
+
+def list_file(lst: str) -> str:
+    return f"rt_critics/{lst}/critic_reviews.csv"
+
+
+def load_list(root: Path, lst: str) -> list[str]:
+    with open(root / list_file(lst), encoding="utf-8", newline="") as fh:
+        return [r["quote"] or "" for r in csv.DictReader(fh)]
+
+
 def load(root: Path):
     sst5 = [json.loads(l)["text"] for l in open(root / "sst5/dev.jsonl", encoding="utf-8")]
     sst2 = [json.loads(l)["text"] for l in open(root / "sst2/dev.jsonl", encoding="utf-8")]
@@ -85,8 +99,11 @@ def sample(root: Path):
         first.setdefault(t, ("sst2/dev.jsonl", i))
     pool = sorted(first.values())
     out, seen_text = [], set()
+    lists = {list_file(lst): load_list(root, lst) for lst in LISTS}
     text_of = lambda f, r: (
-        rt[r] if f.startswith("rt_") else (sst5 if f.startswith("sst5") else sst2)[r]
+        lists[f][r]
+        if f in lists
+        else rt[r] if f.startswith("rt_") else (sst5 if f.startswith("sst5") else sst2)[r]
     )
     for f, r in random.Random(7).sample(pool, RANDOM_N):
         out.append((f, r, "random"))
@@ -130,6 +147,30 @@ def sample(root: Path):
         for f, r in hits[:n]:
             out.append((f, r, name + "_topup"))
             seen_text.add(text_of(f, r).lower().strip())
+    # Round 3: random pull quotes from the two Rotten Tomatoes lists (real
+    # critic prose the sentence model never trained on), LIST_N per list.
+    for i, lst in enumerate(LISTS):
+        f, first = list_file(lst), {}
+        for r, t in enumerate(lists[list_file(lst)]):
+            k = " ".join(t.lower().split())
+            if k and k not in seen_text:
+                first.setdefault(k, r)
+        for r in random.Random(307 + i).sample(sorted(first.values()), LIST_N):
+            out.append((f, r, "random_" + lst))
+            seen_text.add(" ".join(text_of(f, r).lower().split()))
+    # Round 4: after round 3 the learning curve was still rising, so ROUND4_N
+    # more random quotes from each list and from the kaggle sample.
+    sources = [(list_file(lst), lists[list_file(lst)]) for lst in LISTS]
+    sources.append(("rt_kaggle_sample/critic_reviews.csv", rt))
+    for i, (f, texts) in enumerate(sources):
+        first = {}
+        for r, t in enumerate(texts):
+            k = " ".join(t.lower().split())
+            if k and k not in seen_text:
+                first.setdefault(k, r)
+        for r in random.Random(407 + i).sample(sorted(first.values()), ROUND4_N):
+            out.append((f, r, "round4"))
+            seen_text.add(" ".join(text_of(f, r).lower().split()))
     return out, text_of
 
 

@@ -19,7 +19,8 @@ from critica.models.aspects import ASPECTS as TAXONOMY
 HERE = Path(__file__).resolve().parent
 ASPECTS = list(TAXONOMY)  # the public aspect names, from the runtime
 POLARITIES = ["pos", "neg", "mixed"]
-FILES = {"sst5/dev.jsonl", "sst2/dev.jsonl", "rt_kaggle_sample/critic_reviews.csv"}
+LISTS = {f"rt_critics/{lst}/critic_reviews.csv" for lst in ("pixar", "dreamworks")}
+FILES = {"sst5/dev.jsonl", "sst2/dev.jsonl", "rt_kaggle_sample/critic_reviews.csv", *LISTS}
 
 
 def expected_split(f, r):
@@ -34,6 +35,9 @@ def load_texts(root: Path):
         texts["rt_kaggle_sample/critic_reviews.csv"] = [
             r["review_content"] or "" for r in csv.DictReader(fh)
         ]
+    for f in sorted(LISTS):
+        with open(root / f, encoding="utf-8", newline="") as fh:
+            texts[f] = [r["quote"] or "" for r in csv.DictReader(fh)]
     return texts
 
 
