@@ -22,6 +22,7 @@ from pathlib import Path
 
 import critica
 from critica.datasets import imdb_splits
+from critica.models import VERDICT_MODEL
 from critica.models.manifest import load_manifest
 from training.data import load_sentence_data
 
@@ -87,7 +88,7 @@ def main() -> None:
     )
     figures["imdb_reviews_per_s"] = rate
     figures |= rt_lists(root)
-    scale = load_manifest("verdict-v1")["dev_metrics"]["scale_leave_one_critic_out"]
+    scale = load_manifest(VERDICT_MODEL)["dev_metrics"]["scale_leave_one_critic_out"]
     figures["scale_loco_mae"] = scale["mean_mae"]
     for key, value in figures.items():
         print(f"{key:34s} {value:.4f}" if isinstance(value, float) else f"{key:34s} {value}")

@@ -32,6 +32,12 @@ class DocOutputs:
     paragraph_of: list[int]
     unscored: str | None
 
+    @property
+    def scored_sentences(self) -> list[Sentence]:
+        """The sentences the model scored; none for a text critica leaves unscored
+        (too short, not English), whose sentences carry no model outputs."""
+        return self.sentences if self.unscored is None else []
+
 
 def _pipeline() -> Pipeline:
     return Pipeline([make_clean(), make_language(), make_segment(), make_sentiment()])

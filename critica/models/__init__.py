@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 ASPECTS_MODEL = "aspects-v2"
+VERDICT_MODEL = "verdict-v2"
 
 FILES = Path(__file__).parent / "files"
 
@@ -15,8 +16,8 @@ def shipped_version(folder: Path = FILES) -> str:
     so a coordinator finds a corrupt install before it starts any worker."""
     from critica.models.manifest import load_manifest
 
-    versions = [
-        str(load_manifest(f"{name}-v1", folder)["version"]) for name in ("sentence", "verdict")
-    ]
-    aspects = load_manifest(ASPECTS_MODEL, folder)["version"]
-    return f"sentence-{versions[0]}+aspects-{aspects}+verdict-{versions[1]}"
+    sentence, aspects, verdict = (
+        load_manifest(name, folder)["version"]
+        for name in ("sentence-v1", ASPECTS_MODEL, VERDICT_MODEL)
+    )
+    return f"sentence-{sentence}+aspects-{aspects}+verdict-{verdict}"

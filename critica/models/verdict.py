@@ -2,6 +2,13 @@
 
 The same ``review_features`` function is used by training and at run time, so
 the shipped coefficients always meet the features they were fitted on.
+
+Short texts (pull quotes, single sentences) and full reviews are two regimes:
+the 0-100 score and the short-text fresh probability use an n-gram model fitted
+on IMDb reviews plus Rotten Tomatoes snippets (MR, SST-2); the full-review
+fresh probability uses an n-gram model fitted on reviews alone, with naive
+Bayes term scaling. Between ``SHORT`` and ``LONG`` sentences the two
+probabilities (and their cuts) are blended by length.
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ import numpy as np
 
 from critica.document import Sentence
 from critica.errors import ModelError
-from critica.models import FILES
+from critica.models import FILES, VERDICT_MODEL
 from critica.models.manifest import load_manifest
 from critica.models.ngram import NgramModel
 
@@ -47,6 +54,11 @@ TAIL = 3  # sentences that make up "the conclusion" for the tail features
 SHORT, LONG = 3, 10
 
 
+def long_share(n_sentences: int) -> float:
+    """How far a text of this length is from a pull quote (0) to a full review (1)."""
+    return min(1.0, max(0.0, (n_sentences - SHORT) / (LONG - SHORT)))
+
+
 def sentence_weights(sentences: Sequence[Sentence], paragraph_of: Sequence[int]) -> np.ndarray:
     """How much each sentence counts: opinion over plot, conclusion over set-up, turns most."""
     n = len(sentences)
@@ -68,6 +80,11 @@ def tail_text(sentences: Sequence[Sentence]) -> str:
     return " ".join(s.text for s in sentences[-TAIL:])
 
 
+def clip_logit(logit: float) -> float:
+    """An n-gram score as a feature: beyond +-6 the text's words have said all they can."""
+    return max(-6.0, min(6.0, logit))
+
+
 def review_features(
     sentences: Sequence[Sentence],
     paragraph_of: Sequence[int],
@@ -75,8 +92,8 @@ def review_features(
     tail_logit: float = 0.0,
 ) -> np.ndarray:
     """The verdict model's input vector (names in ``FEATURES``)."""
-    ngram = max(-6.0, min(6.0, ngram_logit))
-    tail_ngram = max(-6.0, min(6.0, tail_logit))
+    ngram = clip_logit(ngram_logit)
+    tail_ngram = clip_logit(tail_logit)
     if not sentences:
         return np.array([0, 0, 0, 0, 0, 0, 0, ngram, 0, tail_ngram], dtype=np.float64)
     pol = np.array([s.polarity for s in sentences])
@@ -106,14 +123,16 @@ def review_features(
 
 
 class VerdictModel:
-    """Score (0-100) by ridge regression; fresh probability by logistic regression."""
+    """Score (0-100) by ridge regression; fresh probability by logistic regression,
+    one for short texts and one for full reviews, blended by length."""
 
-    def __init__(self, name: str = "verdict-v1", folder: Path = FILES) -> None:
+    def __init__(self, name: str = VERDICT_MODEL, folder: Path = FILES) -> None:
         m: dict[str, Any] = load_manifest(name, folder)
         if tuple(m["features"]) != FEATURES:
             raise ModelError(f"{name} was trained on other features; rebuild it with `make train`")
         self.version = str(m["version"])
         self.ngram = NgramModel(folder / m["ngram"])
+        self.ngram_long = NgramModel(folder / m["ngram_long"])
         self.score_coef = np.array(m["score"]["coef"])
         self.score_intercept = float(m["score"]["intercept"])
         self.fresh_coef = np.array(m["fresh"]["coef"])
@@ -122,26 +141,49 @@ class VerdictModel:
         self.cut_long = float(m["fresh"]["cut_long"])
         self.mean = np.array(m["scaler"]["mean"])
         self.scale = np.array(m["scaler"]["scale"])
+        long = m["fresh_long"]
+        self.long_coef, self.long_intercept = np.array(long["coef"]), float(long["intercept"])
+        self.long_mean, self.long_scale = np.array(long["mean"]), np.array(long["scale"])
 
     def features(
         self, sentences: Sequence[Sentence], paragraph_of: Sequence[int], text: str
     ) -> np.ndarray:
-        """``review_features`` with this model's n-gram scores filled in."""
+        """``review_features`` with the short-text n-gram scores filled in."""
         return review_features(
             sentences, paragraph_of, self.ngram.logit(text), self.ngram.logit(tail_text(sentences))
         )
 
     def fresh_cut(self, n_sentences: int) -> float:
         """Probability at or above which a review of this length is fresh."""
-        share = min(1.0, max(0.0, (n_sentences - SHORT) / (LONG - SHORT)))
+        share = long_share(n_sentences)
         return self.cut_short + share * (self.cut_long - self.cut_short)
 
     def predict(self, features: np.ndarray) -> tuple[float, float]:
-        """``(score 0-100, probability the review is fresh)``."""
+        """``(score 0-100, short-text probability the review is fresh)``."""
         x = (features - self.mean) / self.scale
         score = 100.0 * (float(x @ self.score_coef) + self.score_intercept)
         z = float(x @ self.fresh_coef) + self.fresh_intercept
         return max(0.0, min(100.0, score)), 1.0 / (1.0 + math.exp(-z))
+
+    def predict_long(self, features: np.ndarray) -> float:
+        """Full-review probability the review is fresh, from ``features`` whose n-gram
+        columns hold the full-review n-gram's scores."""
+        x = (features - self.long_mean) / self.long_scale
+        return 1.0 / (1.0 + math.exp(-(float(x @ self.long_coef) + self.long_intercept)))
+
+    def judge(
+        self, sentences: Sequence[Sentence], paragraph_of: Sequence[int], text: str
+    ) -> tuple[float, float]:
+        """``(score 0-100, probability the review is fresh)`` for one analysed text."""
+        short = self.features(sentences, paragraph_of, text)
+        score, p_short = self.predict(short)
+        share = long_share(len(sentences))
+        if share == 0.0:
+            return score, p_short
+        long = short.copy()
+        long[FEATURES.index("ngram")] = clip_logit(self.ngram_long.logit(text))
+        long[FEATURES.index("ngram_tail")] = clip_logit(self.ngram_long.logit(tail_text(sentences)))
+        return score, (1 - share) * p_short + share * self.predict_long(long)
 
     @staticmethod
     def write(folder: Path, name: str, body: dict[str, Any], files: Sequence[str]) -> None:

@@ -27,6 +27,19 @@ def band_for(score: float) -> str:
     return BANDS[-1][1]
 
 
+def text_confidence(p_fresh: float, cut: float, score: float, fresh_threshold: float) -> float:
+    """How sure a fresh/rotten call from the text alone is (0.5 = a coin toss).
+
+    The margin of the fresh probability past its cut, capped by the score's
+    distance from the fresh line: the fresh model never saw mixed reviews (IMDb
+    leaves out 5-6 stars), so a score near the line reads as unsure.
+    """
+    fresh = p_fresh >= cut
+    margin = (p_fresh - cut) / (1 - cut) if fresh else (cut - p_fresh) / cut
+    near_line = 0.5 + min(0.5, abs(score - fresh_threshold) / 60)
+    return round(min(0.5 + 0.5 * margin, near_line), 3)
+
+
 def paragraph_index(doc: ReviewDoc) -> list[int]:
     """The paragraph each sentence sits in."""
     starts = [p[0] for p in doc.paragraphs] or [0]
@@ -58,8 +71,7 @@ class Verdict:
             return doc
         paras = paragraph_index(doc)
         weights = self._weights(doc, paras)
-        features = self.model.features(doc.sentences, paras, doc.text)
-        text_score, p_fresh = self.model.predict(features)
+        text_score, p_fresh = self.model.judge(doc.sentences, paras, doc.text)
         doc.text_score = round(text_score, 1)
         doc.model_version = f"{doc.model_version}+verdict-{self.model.version}".lstrip("+")
         if doc.rating is not None:
@@ -75,11 +87,7 @@ class Verdict:
             cut = self.model.fresh_cut(len(doc.sentences))
             doc.score = doc.text_score
             doc.fresh = p_fresh >= cut
-            margin = (p_fresh - cut) / (1 - cut) if doc.fresh else (cut - p_fresh) / cut
-            # The fresh model never saw mixed reviews (IMDb leaves out 5-6 stars), so a
-            # score near the fresh line also caps the confidence: mixed reads as unsure.
-            near_line = 0.5 + min(0.5, abs(doc.score - self.fresh_threshold) / 60)
-            doc.confidence = round(min(0.5 + 0.5 * margin, near_line), 3)
+            doc.confidence = text_confidence(p_fresh, cut, doc.score, self.fresh_threshold)
         doc.band = band_for(doc.score)
         doc.explanation = explain(doc, weights)
         return doc

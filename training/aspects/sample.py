@@ -103,7 +103,9 @@ def sample(root: Path):
     text_of = lambda f, r: (
         lists[f][r]
         if f in lists
-        else rt[r] if f.startswith("rt_") else (sst5 if f.startswith("sst5") else sst2)[r]
+        else rt[r]
+        if f.startswith("rt_")
+        else (sst5 if f.startswith("sst5") else sst2)[r]
     )
     for f, r in random.Random(7).sample(pool, RANDOM_N):
         out.append((f, r, "random"))
