@@ -25,6 +25,7 @@ _PREFIX_RE = re.compile(
 )
 _GRADE_RE = re.compile(r"(?P<letter>[a-df])\s*(?P<mod>\+|-|plus|minus)?")
 _HALF = r"(?:½|1/2|and\s+a\s+half)"
+_SPACED_STARS_RE = re.compile(r"\*(?:\s+\*)+")
 _RATING_RE = re.compile(
     rf"(?:(?P<glyph>★+|\*+)\s*(?P<ghalf>{_HALF})?\s*(?P<empty>☆*)"
     # "1/2" alone is a fraction; it is half a star only when stars or a scale follow
@@ -44,6 +45,7 @@ def parse_rating(raw: str) -> float:
     """Normalise an explicit rating ('3/4', '★★★½', 'B+', ...) to 0-100, rounded to 0.1."""
     s = raw.translate(_NORMALISE).strip().lower()
     s = re.sub(r"^[(\[]\s*(.*?)\s*[)\]]$", r"\1", s).rstrip(".! ")
+    s = _SPACED_STARS_RE.sub(lambda m: "*" * m[0].count("*"), s)  # "* * * 1/2" is "***1/2"
     if m := _PREFIX_RE.match(s):
         s = s[m.end() :]
     if not s:
@@ -93,7 +95,8 @@ def _scale(raw: str, m: re.Match[str], value: float) -> float:
 # --- find_rating patterns (over the original text, case kept, single lines only) --------------
 _H = r"[^\S\r\n]"  # whitespace that does not leave the line
 _NUMV = rf"\d+(?:\.\d+)?(?:{_H}*[½¼¾]|(?:{_H}+|-)[1-9]/[2-9](?!\d))?"
-_GLYPHS = rf"(?:[★⭐]\ufe0f?)+(?:{_H}?(?:½|1/2))?[☆✩]*|\*{{1,5}}{_H}*(?:½|1/2)"
+_STARS = rf"\*(?:{_H}?\*){{0,4}}"  # "***" or, as some critics type them, "* * *"
+_GLYPHS = rf"(?:[★⭐]\ufe0f?)+(?:{_H}?(?:½|1/2))?[☆✩]*|{_STARS}{_H}*(?:½|1/2)"
 _STAR_WORD = rf"(?:{_H}*stars?\b)?"
 _FRACTION = (
     rf"(?:{_NUMV}|{_GLYPHS}){_STAR_WORD}{_H}*(?:/|out{_H}+of){_H}*"
@@ -109,7 +112,7 @@ _EXPR = rf"{_FRACTION}|{_STARRED}|{_LETTER}"
 _LABELLED_RE = re.compile(
     r"(?i:\b(?:ratings?|grade|score|verdict)\b"
     r"|\b(?:i|i'd|i'll|we|we'd)\s+(?:would\s+|will\s+)?(?:give|gave)\s+(?:it|this|the\s+\w+))"
-    rf"(?:{_H}*(?:[:=\-–—]|(?i:is|of|an?)(?!\w)))*{_H}*(?P<r>{_EXPR}|\*{{1,5}}(?![*\w]))",
+    rf"(?:{_H}*(?:[:=\-–—]|(?i:is|of|an?)(?!\w)))*{_H}*(?P<r>{_EXPR}|{_STARS}(?![*\w]))",
     re.M,
 )
 _FRACTION_RE = re.compile(rf"(?<![\w./*★⭐-])(?P<r>{_FRACTION})(?![\w*★⭐/]|\.\d)", re.M)
@@ -128,6 +131,29 @@ _SCALES = frozenset({4, 5, 10, 100})  # the only x/N forms worth trusting on a n
 _SLASH_DEN_RE = re.compile(r"/\s*(\d+)")
 
 
+# Someone else's rating, reported by the critic: "my son, age 11, gave it * * 1/2",
+# "he said he'd give it 0 stars". The giving verb, and who gives, in the same sentence.
+_GIVER_RE = re.compile(r"\b(?:gave|give[sn]?|giving|rated|rates|awarded)\b", re.I)
+_FIRST_PERSON_RE = re.compile(
+    r"\b(?:i|i'd|i'll|we|we'd|we'll|my\s+(?:rating|grade|verdict))\b[^.!?\n]{0,20}$", re.I
+)
+_THIRD_PERSON_RE = re.compile(
+    r"\b(?:he|she|they|he'd|she'd|they'd|son|daughter|friends?|wife|husband|kids?|children|"
+    r"boy|girl|audiences?|critics?|age\s+\d+)\b",
+    re.I,
+)
+
+
+def _someone_elses(text: str, start: int) -> bool:
+    """Whether the rating at ``start`` is reported as another person's."""
+    sentence = text[max(text.rfind(c, 0, start) for c in ".!?\n") + 1 : start]
+    verbs = list(_GIVER_RE.finditer(sentence))
+    if not verbs:
+        return False
+    before = sentence[: verbs[-1].start()]
+    return not _FIRST_PERSON_RE.search(before) and bool(_THIRD_PERSON_RE.search(before))
+
+
 def _line(text: str, start: int, end: int) -> tuple[int, int]:
     line_end = text.find("\n", end)
     return text.rfind("\n", 0, start) + 1, len(text) if line_end < 0 else line_end
@@ -136,7 +162,7 @@ def _line(text: str, start: int, end: int) -> tuple[int, int]:
 def _accept(text: str, start: int, end: int, kind: str) -> bool:
     """Whether a candidate has the context that makes it a rating rather than a number."""
     raw = text[start:end]
-    if _QUANTITY_RE.match(text, end):
+    if _QUANTITY_RE.match(text, end) or _someone_elses(text, start):
         return False
     line_start, line_end = _line(text, start, end)
     standalone = text[line_start:line_end].strip(" \t\r()[].!") == raw

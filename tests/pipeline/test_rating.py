@@ -178,6 +178,14 @@ def test_parse_rating_errors(raw: str, why: str) -> None:
         # the last rating wins: critics end on the verdict
         ("Rating: 2/4 on first viewing.\nI give it 3/4 now.", "3/4", 75.0),
         ("Its 9/11 scene is moving.\nRating: 3/4", "3/4", 75.0),
+        # asterisks typed with spaces between them
+        ("I give it * * * 1/2.", "* * * 1/2", 87.5),
+        ("i give it * * *.", "* * *", 75.0),
+        ("Rating: * * 1/2", "* * 1/2", 62.5),
+        # the critic's own rating after one reported for someone else
+        ("My son, age 11, gave it * * 1/2. I give it * * *.", "* * *", 75.0),
+        ("Critics gave it 2/5 but I give it 4/5.", "4/5", 80.0),
+        ("The boy in it is great. I gave it 3/4.", "3/4", 75.0),
     ],
 )
 def test_find_rating(text: str, raw: str, normalized: float) -> None:
@@ -220,6 +228,11 @@ def test_find_rating(text: str, raw: str, normalized: float) -> None:
         "The 1/2 hour pilot drags.",
         "Mix 3/4 cup of sugar.",
         "The ratio was 3/8, rating it hardly matters.",
+        # someone else's rating, reported by the critic, is not the critic's
+        "My son jeffrey, age 11, gave it * * 1/2, complaining about the plot.",
+        "He gave it 0 stars and said that he found nothing in it.",
+        "His friend nickolas, age 8, said he'd give the movie * * * 1/2.",
+        "Chapter one\n* * *\nChapter two",
     ],
 )
 def test_find_rating_negative(text: str) -> None:
