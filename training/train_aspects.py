@@ -167,7 +167,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--data", type=Path, required=True)
     ap.add_argument("--C", type=float, default=0.05)
-    ap.add_argument("--tfidf-weight", type=float, default=10.0)
+    ap.add_argument("--tfidf-weight", type=float, default=20.0)
     ap.add_argument("--components", type=int, default=16)
     ap.add_argument("--ngram", type=int, default=1, help="longest word n-gram in the TF-IDF")
     ap.add_argument("--cv", action="store_true", help="print the CV grid on the training labels")

@@ -70,7 +70,7 @@ TOPUP = [
 
 LISTS = ("pixar", "dreamworks")
 LIST_N = 300  # round 3: random pull quotes per Rotten Tomatoes list
-ROUND4_N = 300  # round 4: per list and from the kaggle sample
+ROUND4_N = 300  # rounds 4 to 6: per list and from the kaggle sample
 
 
 def list_file(lst: str) -> str:
@@ -160,19 +160,20 @@ def sample(root: Path):
         for r in random.Random(307 + i).sample(sorted(first.values()), LIST_N):
             out.append((f, r, "random_" + lst))
             seen_text.add(" ".join(text_of(f, r).lower().split()))
-    # Round 4: after round 3 the learning curve was still rising, so ROUND4_N
-    # more random quotes from each list and from the kaggle sample.
+    # Rounds 4 to 6: the learning curve was still rising after each earlier round,
+    # so ROUND4_N more random quotes from each list and from the kaggle sample.
     sources = [(list_file(lst), lists[list_file(lst)]) for lst in LISTS]
     sources.append(("rt_kaggle_sample/critic_reviews.csv", rt))
-    for i, (f, texts) in enumerate(sources):
-        first = {}
-        for r, t in enumerate(texts):
-            k = " ".join(t.lower().split())
-            if k and k not in seen_text:
-                first.setdefault(k, r)
-        for r in random.Random(407 + i).sample(sorted(first.values()), ROUND4_N):
-            out.append((f, r, "round4"))
-            seen_text.add(" ".join(text_of(f, r).lower().split()))
+    for seed, group in ((407, "round4"), (507, "round5"), (607, "round6")):
+        for i, (f, texts) in enumerate(sources):
+            first = {}
+            for r, t in enumerate(texts):
+                k = " ".join(t.lower().split())
+                if k and k not in seen_text:
+                    first.setdefault(k, r)
+            for r in random.Random(seed + i).sample(sorted(first.values()), ROUND4_N):
+                out.append((f, r, group))
+                seen_text.add(" ".join(text_of(f, r).lower().split()))
     return out, text_of
 
 
