@@ -19,8 +19,10 @@ import json
 import time
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 import critica
+import critica.errors
 from critica.datasets import imdb_splits
 from critica.models import VERDICT_MODEL
 from critica.models.manifest import load_manifest
@@ -29,7 +31,7 @@ from training.data import load_sentence_data
 BULK = ("entities", "credits", "title", "quote")
 
 
-def run(texts: list[str]) -> tuple[list[critica.Analysis], float]:
+def run(texts: list[Any]) -> tuple[list[critica.Analysis], float]:
     start = time.perf_counter()
     out = list(critica.analyze_many(texts, disable=BULK))
     return out, len(texts) / (time.perf_counter() - start)
@@ -39,8 +41,35 @@ def accuracy(pred: list[bool | None], gold: list[bool]) -> float:
     return sum(p == g for p, g in zip(pred, gold, strict=True)) / len(gold)
 
 
+def film_differences(
+    rows: list[dict[str, str]], calls: list[bool | None], published: dict[str, float]
+) -> list[float]:
+    """Per film: |% fresh as critica counts it - the published Tomatometer|.
+
+    Counted as the aggregator counts a title's % positive: unscored reviews
+    (not English, too short) are left out, not counted as rotten.
+    """
+    per_film: dict[str, list[bool]] = defaultdict(list)
+    for r, fresh in zip(rows, calls, strict=True):
+        if fresh is not None:
+            per_film[r["movieId"]].append(fresh)
+    return [
+        abs(100 * sum(v) / len(v) - published[m]) for m, v in per_film.items() if m in published
+    ]
+
+
+def printed_rating(raw: str) -> str | None:
+    """The review's printed rating ("3/4", "B+") when critica can read it."""
+    try:
+        critica.parse_rating(raw)
+    except critica.errors.RatingError:
+        return None
+    return raw
+
+
 def rt_lists(root: Path) -> dict[str, float]:
     figures: dict[str, float] = {}
+    every: dict[str, list[float]] = defaultdict(list)
     for lst in ("pixar", "dreamworks"):
         base = root / "rt_critics" / lst
         with open(base / "critic_reviews.csv", encoding="utf-8") as fh:
@@ -54,15 +83,23 @@ def rt_lists(root: Path) -> dict[str, float]:
         out, rate = run([r["quote"] for r in rows])
         gold = [r["reviewState"] == "fresh" for r in rows]
         figures[f"rt_{lst}_quote_accuracy"] = accuracy([a.fresh for a in out], gold)
-        per_film: dict[str, list[bool]] = defaultdict(list)
-        for r, a in zip(rows, out, strict=True):
-            per_film[r["movieId"]].append(bool(a.fresh))
-        diffs = [
-            abs(100 * sum(v) / len(v) - published[m]) for m, v in per_film.items() if m in published
-        ]
+        diffs = film_differences(rows, [a.fresh for a in out], published)
+        every["quotes"] += diffs
         figures[f"rt_{lst}_tomatometer_mae"] = sum(diffs) / len(diffs)
         figures[f"rt_{lst}_films"] = len(diffs)
         figures[f"rt_{lst}_reviews_per_s"] = rate
+        # As `critica ingest` reads the list: the printed rating where there is one
+        # critica can read (it decides fresh at the fresh threshold), else the quote.
+        items = [{"text": r["quote"], "rating": printed_rating(r["originalScore"])} for r in rows]
+        with_ratings, _ = run(items)
+        figures[f"rt_{lst}_rated_share"] = sum(1 for i in items if i["rating"]) / len(items)
+        diffs = film_differences(rows, [a.fresh for a in with_ratings], published)
+        every["ratings"] += diffs
+        figures[f"rt_{lst}_tomatometer_mae_with_printed_ratings"] = sum(diffs) / len(diffs)
+    figures["rt_tomatometer_mae_all_films"] = sum(every["quotes"]) / len(every["quotes"])
+    figures["rt_tomatometer_mae_all_films_with_printed_ratings"] = sum(every["ratings"]) / len(
+        every["ratings"]
+    )
     return figures
 
 

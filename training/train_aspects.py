@@ -9,7 +9,7 @@ indicators and the shipped encoder's sentence embedding reduced to 16 principal
 components. ``--cv`` prints the 5-fold cross-validated micro-F1 of a small grid
 of settings on the training labels only (the test third is never looked at);
 the defaults are the best of that grid. Writes
-``critica/models/files/aspects-v2.json`` and prints per-aspect
+``critica/models/files/aspects-v3.json`` and prints per-aspect
 precision/recall/F1 and the polarity accuracy on the test third.
 """
 
@@ -168,7 +168,7 @@ def main() -> None:
     ap.add_argument("--data", type=Path, required=True)
     ap.add_argument("--C", type=float, default=0.05)
     ap.add_argument("--tfidf-weight", type=float, default=20.0)
-    ap.add_argument("--components", type=int, default=16)
+    ap.add_argument("--components", type=int, default=32)
     ap.add_argument("--ngram", type=int, default=1, help="longest word n-gram in the TF-IDF")
     ap.add_argument("--cv", action="store_true", help="print the CV grid on the training labels")
     args = ap.parse_args()

@@ -131,7 +131,7 @@ def cue_features(texts: list[str]) -> np.ndarray:
     ).reshape(len(texts), 2 * len(ASPECTS))
 
 
-NAME = "aspects-v2"
+NAME = "aspects-v3"
 
 
 class AspectModel:

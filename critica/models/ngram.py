@@ -49,11 +49,9 @@ class NgramModel:
             ) from exc
         self.n_max = int(data["n_max"])
         self.intercept = float(data["intercept"])
-        self.idf: dict[str, float] = {}
-        self.weight: dict[str, float] = {}
-        for term, idf, weight in data["terms"]:
-            self.idf[term] = idf
-            self.weight[term] = weight
+        terms, idfs, weights = zip(*data["terms"], strict=True) if data["terms"] else ((), (), ())
+        self.idf: dict[str, float] = dict(zip(terms, idfs, strict=True))
+        self.weight: dict[str, float] = dict(zip(terms, weights, strict=True))
 
     def logit(self, text: str) -> float:
         """Decision value of the linear model (positive: positive review)."""
