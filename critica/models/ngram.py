@@ -47,11 +47,17 @@ class NgramModel:
             raise ModelError(
                 f"n-gram model {path} is unreadable ({exc}); reinstall critica"
             ) from exc
-        self.n_max = int(data["n_max"])
-        self.intercept = float(data["intercept"])
-        terms, idfs, weights = zip(*data["terms"], strict=True) if data["terms"] else ((), (), ())
-        self.idf: dict[str, float] = dict(zip(terms, idfs, strict=True))
-        self.weight: dict[str, float] = dict(zip(terms, weights, strict=True))
+        try:
+            self.n_max = int(data["n_max"])
+            self.intercept = float(data["intercept"])
+            # Columns (terms, idf, weight), which parse about twice as fast as rows.
+            self.idf: dict[str, float] = dict(zip(data["terms"], data["idf"], strict=True))
+            self.weight: dict[str, float] = dict(zip(data["terms"], data["weight"], strict=True))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ModelError(
+                f"n-gram model {path} has another layout ({exc!r}); reinstall critica, "
+                "or rebuild it with `make train`"
+            ) from exc
 
     def logit(self, text: str) -> float:
         """Decision value of the linear model (positive: positive review)."""

@@ -16,10 +16,18 @@ def test_ngrams_match_sklearn_word_analyzer():
 
 @pytest.fixture
 def model(tmp_path):
-    terms = [["great", 1.0, 2.0], ["dull", 1.0, -2.0], ["film", 1.0, 0.0]]
     path = tmp_path / "ng.json.gz"
     with gzip.open(path, "wt") as fh:
-        json.dump({"n_max": 1, "intercept": 0.1, "terms": terms}, fh)
+        json.dump(
+            {
+                "n_max": 1,
+                "intercept": 0.1,
+                "terms": ["dull", "film", "great"],
+                "idf": [1.0, 1.0, 1.0],
+                "weight": [-2.0, 0.0, 2.0],
+            },
+            fh,
+        )
     return NgramModel(path)
 
 
@@ -38,3 +46,11 @@ def test_corrupt_file(tmp_path):
     (tmp_path / "bad.json.gz").write_bytes(b"not gzip")
     with pytest.raises(ModelError, match="unreadable"):
         NgramModel(tmp_path / "bad.json.gz")
+
+
+def test_file_of_another_layout(tmp_path):
+    path = tmp_path / "old.json.gz"
+    with gzip.open(path, "wt") as fh:
+        json.dump({"n_max": 1, "intercept": 0.1, "terms": [["great", 1.0, 2.0]]}, fh)
+    with pytest.raises(ModelError, match="reinstall critica"):
+        NgramModel(path)
