@@ -77,3 +77,50 @@ def test_explanation_mentions_plot_and_rating():
     doc.rating, doc.score = Rating("3/4", 75.0), 75.0
     text = explain(doc, [0.0, 1.0])
     assert "1 of 2 sentences" in text and "plot" in text and "3/4" in text
+
+
+def test_text_confidence_is_lower_near_the_fresh_line():
+    from critica.pipeline.verdict import text_confidence
+
+    # Same fresh margin, but a score of 55 (mixed) against one of 90 (clear).
+    assert text_confidence(0.9, 0.5, 55, 60) < text_confidence(0.9, 0.5, 90, 60)
+    assert text_confidence(0.5, 0.5, 60, 60) == 0.5  # on the cut and on the line: a coin toss
+    assert 0.5 <= text_confidence(0.01, 0.5, 5, 60) <= 1.0
+
+
+def test_long_share_moves_from_quote_to_review():
+    from critica.models.verdict import LONG, SHORT, long_share
+
+    assert long_share(1) == long_share(SHORT) == 0.0
+    assert long_share(LONG) == long_share(40) == 1.0
+    assert 0.0 < long_share((SHORT + LONG) // 2) < 1.0
+
+
+def _sentences(texts, polarity):
+    out, at = [], 0
+    for t in texts:
+        out.append(sent(t, at, polarity))
+        at += len(t) + 1
+    return out
+
+
+def test_judge_blends_the_short_and_long_models_by_length():
+    from critica.models.verdict import FEATURES, VerdictModel, clip_logit, tail_text
+
+    model = VerdictModel()
+    quote = _sentences(["A warm, witty delight."], 0.8)
+    text = " ".join(s.text for s in quote)
+    # A pull quote is judged by the short-text model alone.
+    assert model.judge(quote, [0], text) == model.predict(model.features(quote, [0], text))
+
+    review = _sentences([f"Sentence {i} of a long and lovely review." for i in range(12)], 0.7)
+    text = " ".join(s.text for s in review)
+    paras = [0] * len(review)
+    score, p = model.judge(review, paras, text)
+    short = model.features(review, paras, text)
+    long = short.copy()
+    long[FEATURES.index("ngram")] = clip_logit(model.ngram_long.logit(text))
+    long[FEATURES.index("ngram_tail")] = clip_logit(model.ngram_long.logit(tail_text(review)))
+    # Twelve sentences is a full review: the full-review model decides; the score is shared.
+    assert p == pytest.approx(model.predict_long(long))
+    assert score == pytest.approx(model.predict(short)[0])
