@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from critica import config
@@ -15,6 +17,41 @@ ENCODER_BATCH = 32
 ENCODER_MAX_TOKENS = 768
 # SST-5 class centres on the -1..1 scale.
 _FINE_CENTRES = np.array([-1.0, -0.5, 0.0, 0.5, 1.0], dtype=np.float32)
+
+
+# Review furniture: certificate, running time, credit and release lines. The opinion
+# head never saw such lines in training (its facts are plot summaries) and reads
+# many of them as judgements ("The film is rated PG-13." ~0.8), which would give
+# them verdict weight and aspects. The whole sentence must be furniture: a credit
+# line holds names only, a release line a few words.
+_NAME = r"[A-Z][\w'’.\-]*"
+_NAMES = rf"{_NAME}(?:(?:\s+|,\s*|\s+(?:and|&)\s+|,\s+and\s+){_NAME})*"
+_FURNITURE_RE = re.compile(
+    r"^\W*(?:"
+    # "The Salt Orchard is rated PG-13 (for ...)", "Rated R for violence."
+    r"(?:[\w'’:,\- ]{1,80}\s+)?(?i:is\s+)?(?i:rated)\s+"
+    r"(?:G|PG|PG-13|R|NC-17|TV-(?:Y7?|G|PG|14|MA)|Not\s+Rated|Unrated)\b"
+    r"(?:\s*\(?(?i:for)\s+[^.!?()]*\)?)?"  # the board's reasons: "for violence and language"
+    # "Running time: 147 minutes", "Runtime: 1 hr 52 min"
+    r"|(?i:running\s+time|run\s*time|length)\s*[:\-–—]?\s*"
+    r"(?:\d+\s*(?i:hours?|hrs?|h|minutes?|mins?|m)\.?\s*)+"
+    # "Directed by Jane Doe", "Written and directed by Sam Fell", "Starring A, B and C"
+    r"|(?i:(?:written\s+and\s+)?(?:directed|written|produced|created|edited|photographed|scored)"
+    rf"\s+by)\s+{_NAMES}(?:\s*[;.]\s*(?i:with|starring)\s+{_NAMES})?"
+    rf"|(?i:starring|with\s+the\s+voices\s+of|featuring|cast)\s*:?\s+{_NAMES}"
+    # "In theaters now", "Now streaming on Netflix", "From Fernhill Pictures"
+    r"|(?i:in\s+(?:theaters|theatres|cinemas)|now\s+(?:streaming|playing|showing)|streaming\s+on"
+    r"|available\s+on|opens?\s+(?:in\s+theaters\s+)?(?:today|friday|this\s+week))"
+    r"(?:\s+[\w'’+&.\-]+){0,5}"
+    rf"|(?i:from)\s+{_NAMES}\s+(?i:pictures|studios?|films|entertainment|releasing)"
+    r")\W*$"
+)
+FURNITURE_OPINION = 0.02  # a fact, like a plot sentence
+
+
+def is_furniture(text: str) -> bool:
+    """Whether a sentence is review furniture (certificate, running time, credits, release)."""
+    return _FURNITURE_RE.match(text) is not None
 
 
 def sentence_polarity(pol: np.ndarray, fine: np.ndarray) -> np.ndarray:
@@ -57,6 +94,8 @@ class Sentiment:
             for sentence in doc.sentences:
                 sentence.polarity = round(float(polarity[i]), 4)
                 sentence.opinion = round(float(opinion[i]), 4)
+                if is_furniture(sentence.text):
+                    sentence.opinion = min(sentence.opinion, FURNITURE_OPINION)
                 sentence.fine = [round(float(p), 4) for p in out["fine"][i]]
                 i += 1
         for doc in docs:

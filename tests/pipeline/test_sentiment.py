@@ -58,3 +58,47 @@ def test_unscored_docs_are_skipped(sentiment):
     doc = doc_of("Wonderful.")
     doc.unscored_reason = "not English"
     assert sentiment(doc).sentences[0].polarity == 0.0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Salt Orchard is rated PG-13.",
+        "Rated R for violence and language.",
+        "Rated PG-13 (for some peril).",
+        "Running time: 147 minutes.",
+        "Runtime: 1 hr 52 min.",
+        "In theaters now.",
+        "Now streaming on Netflix.",
+        "From Fernhill Pictures.",
+        "Directed by Jane Doe.",
+        "Written and directed by Sam Fell.",
+        "Starring Tom Hanks, Tim Allen and Don Rickles.",
+        "With the voices of Tom Hanks and Tim Allen.",
+    ],
+)
+def test_review_furniture_is_fact_not_judgement(sentiment, text):
+    from critica.pipeline.sentiment import FURNITURE_OPINION, is_furniture
+
+    assert is_furniture(text)
+    doc = ReviewDoc(raw=text, text=text)
+    doc.sentences = [Sentence(text, 0, len(text))]
+    assert sentiment(doc).sentences[0].opinion <= FURNITURE_OPINION
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Directed by Jane Doe with great flair, it soars.",
+        "The film is rated PG-13 but deserves an R for its cruelty.",
+        "In theaters now, and worth every penny of the ticket.",
+        "The running time is an endurance test.",
+        "Starring Tom Hanks, the film never finds its footing.",
+        "From the studio that gave us Shrek comes another dud.",
+        "Written by someone who has never met a teenager.",
+    ],
+)
+def test_judgements_that_mention_furniture_stay_judgements(text):
+    from critica.pipeline.sentiment import is_furniture
+
+    assert not is_furniture(text)
