@@ -5,10 +5,11 @@
 
 Labels: ``training/aspects/labels.jsonl`` (ours; the sentences stay in the
 datasets). Features: word TF-IDF (vocabulary from the training labels), cue-word
-indicators and the shipped encoder's sentence embedding reduced to 16 principal
-components. ``--cv`` prints the 5-fold cross-validated micro-F1 of a small grid
-of settings on the training labels only (the test third is never looked at);
-the defaults are the best of that grid. Writes
+indicators and the shipped encoder's sentence embedding reduced to a few
+principal components (``--components``). ``--cv`` prints the 5-fold
+cross-validated micro-F1 of a small grid of settings on the training labels
+only (the test third is never looked at); the defaults are the best of that
+grid. Writes
 ``critica/models/files/aspects-v3.json`` and prints per-aspect
 precision/recall/F1 and the polarity accuracy on the test third.
 """
@@ -144,8 +145,8 @@ def cross_validated(
 
 def micro_thresholds(p: np.ndarray, y: np.ndarray, rounds: int = 3) -> np.ndarray:
     """Per-aspect thresholds that maximise micro-F1 over all aspects together
-    (coordinate ascent from each aspect's own best; in a nested 5-fold check on
-    the training labels this gave 0.740 against 0.736 for per-aspect F1)."""
+    (coordinate ascent from each aspect's own best threshold), since the target
+    is micro-F1, not each aspect's own F1."""
     th = np.array([best_threshold(p[:, k], y[:, k]) for k in range(y.shape[1])])
     grid, gold = np.linspace(0.05, 0.95, 91), y.astype(bool)
     for _ in range(rounds):
