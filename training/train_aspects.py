@@ -30,8 +30,9 @@ from sklearn.model_selection import KFold
 from sklearn.preprocessing import StandardScaler
 
 from critica.document import ReviewDoc, Sentence
+from critica.models import ASPECTS_MODEL as NAME
 from critica.models import FILES
-from critica.models.aspects import ASPECTS, NAME, AspectModel, cue_features
+from critica.models.aspects import ASPECTS, AspectModel, cue_features
 from critica.models.encoder import shared_encoder
 from critica.pipeline.aspects import Aspects
 from critica.pipeline.sentiment import sentence_polarity

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from critica.errors import ModelError
-from critica.models import FILES
+from critica.models import ASPECTS_MODEL, FILES
 from critica.models.manifest import load_manifest
 from critica.models.ngram import tfidf
 
@@ -131,13 +131,10 @@ def cue_features(texts: list[str]) -> np.ndarray:
     ).reshape(len(texts), 2 * len(ASPECTS))
 
 
-NAME = "aspects-v3"
-
-
 class AspectModel:
     """Per-aspect logistic models over ``[embedding, cue indicators]`` and word TF-IDF."""
 
-    def __init__(self, name: str = NAME, folder: Path = FILES) -> None:
+    def __init__(self, name: str = ASPECTS_MODEL, folder: Path = FILES) -> None:
         m = load_manifest(name, folder)
         if tuple(m["aspects"]) != ASPECTS:
             raise ModelError(f"{name} has another aspect list; rebuild it with `make train`")
