@@ -12,6 +12,8 @@ from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable
 from typing import Any
 
+import numpy as np
+
 from critica import config
 from critica.calibration import Calibration
 from critica.pipeline.verdict import band_for
@@ -19,6 +21,8 @@ from critica.store.records import ReviewFacts
 
 Z95 = 1.959964  # normal quantile for a two-sided 95% interval
 EVIDENCE_PER_SIDE = 3
+ESTIMATE_PSEUDO = 1.0  # pseudo-reviews on each side in the estimated share
+EVIDENCE_CLIP = 20.0  # a text's log Bayes factor counts at most this much
 SEASON_KINDS = frozenset({"series", "season"})  # episodes are never certified, as on RT
 
 
@@ -61,18 +65,66 @@ def weighted_mean(scores: list[float], weights: list[float]) -> float | None:
     return min(max(value, min(scores)), max(scores))
 
 
+def estimated_share(known_fresh: int, known_rotten: int, evidence: Iterable[float]) -> float | None:
+    """The share of a title's reviews that are fresh, estimated rather than counted (0-1).
+
+    Reviews whose fresh/rotten is known (an explicit rating) count as they are;
+    for a review called from its text alone, what the text tells is its
+    ``fresh_evidence`` - a log Bayes factor, calibrated and free of any prior.
+    The share is the prior that makes the reviews most likely, the fixed point
+    of Saerens, Latinne and Decaestecker's EM ("Adjusting the outputs of a
+    classifier to new a priori probabilities", 2002), found exactly by
+    bisection (the log-likelihood is concave in the share), with one fresh and
+    one rotten pseudo-review (``ESTIMATE_PSEUDO``) so that a handful of
+    reviews never gives exactly 0% or 100%.
+
+    Counting text calls is biased toward the middle: a mild pan that reads
+    fresh-ish is called fresh at any title, so a title most critics disliked
+    counts too many fresh reviews, and one they loved too few. The estimate
+    weighs every review by how sure its text is, and moves toward the share
+    that best explains all of them together.
+    """
+    lr = np.exp(np.clip(np.fromiter(evidence, dtype=np.float64), -EVIDENCE_CLIP, EVIDENCE_CLIP))
+    if known_fresh + known_rotten + len(lr) == 0:
+        return None
+    fresh, rotten, gain = known_fresh + ESTIMATE_PSEUDO, known_rotten + ESTIMATE_PSEUDO, lr - 1.0
+
+    def slope(pi: float) -> float:  # d/dpi of the log-likelihood: decreasing in pi
+        return fresh / pi - rotten / (1 - pi) + float(np.sum(gain / (pi * gain + 1.0)))
+
+    lo, hi = 1e-9, 1 - 1e-9
+    for _ in range(60):  # 2**-60: far below the 0.1 points a figure is rounded to
+        mid = (lo + hi) / 2
+        if slope(mid) > 0:
+            lo = mid
+        else:
+            hi = mid
+    return (lo + hi) / 2
+
+
 def core_figures(facts: list[ReviewFacts], min_reviews: int, threshold: float) -> dict[str, Any]:
-    """Count, % positive with its interval, and mean score for any group of reviews."""
+    """Count, % positive (counted and estimated) with its interval, and mean score for any group
+    of reviews."""
     scored = [f for f in facts if f.score is not None]
     n = len(scored)
     positive = sum(is_fresh(f, threshold) for f in scored)
     shown = n >= max(1, min_reviews)
     lo, hi = wilson_interval(positive, n)
+    estimate = None
+    if shown:
+        # Rated reviews (and analyses stored before there was evidence) count as called.
+        by_text = [f for f in scored if f.rating_score is None and f.fresh_evidence is not None]
+        known = [f for f in scored if f.rating_score is not None or f.fresh_evidence is None]
+        known_fresh = sum(is_fresh(f, threshold) for f in known)
+        estimate = estimated_share(
+            known_fresh, len(known) - known_fresh, (float(f.fresh_evidence or 0) for f in by_text)
+        )
     return {
         "reviews": len(facts),
         "unscored": len(facts) - n,
         "percent_positive": _r(100 * positive / n) if shown else None,
         "percent_positive_interval": [_r(lo), _r(hi)] if shown else None,
+        "percent_positive_estimated": _r(100 * estimate) if estimate is not None else None,
         "score_mean": _r(sum(f.score or 0.0 for f in scored) / n) if n else None,
     }
 

@@ -46,6 +46,7 @@ class Analysis:
     language: str | None
     model_version: str
     text_score: float | None = None
+    fresh_evidence: float | None = None
     language_confidence: float = 0.0
     unscored_reason: str | None = None
     explanation: str = ""
@@ -84,6 +85,7 @@ class Analysis:
             language_confidence=doc.language_confidence,
             model_version=doc.model_version,
             text_score=doc.text_score if doc.scored else None,
+            fresh_evidence=doc.fresh_evidence if doc.scored else None,
             unscored_reason=doc.unscored_reason,
             explanation=doc.explanation,
             entities=doc.entities,

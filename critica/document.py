@@ -96,6 +96,7 @@ class ReviewDoc:
     rating: Rating | None = None
     score: float | None = None
     text_score: float | None = None
+    fresh_evidence: float | None = None  # log Bayes factor for fresh, from the text alone
     fresh: bool | None = None
     confidence: float = 0.0
     band: str | None = None

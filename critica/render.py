@@ -134,6 +134,12 @@ def title_view(page: dict[str, object]) -> Panel:
     grid.add_row(
         "% positive", _percent(p.get("percent_positive"), p.get("percent_positive_interval"))
     )
+    if p.get("percent_positive_estimated") is not None:
+        grid.add_row(
+            "estimated",
+            f"{p['percent_positive_estimated']:.0f}% of critics positive, weighing how sure "
+            "each review's text is",
+        )
     top = p.get("top_critics") or {}
     if top:
         grid.add_row(

@@ -20,6 +20,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -29,6 +30,7 @@ from critica.aggregate import (
     badges,
     bayes_score,
     controversy_from_std,
+    estimated_share,
     wilson_interval,
 )
 from critica.batch.engines import dask_client
@@ -46,11 +48,29 @@ SUMS = [
     "top_reviews",
     "top_scored",
     "top_positive",
+    "known",
+    "known_positive",
     *[f"h{i}" for i in range(10)],
 ]
 ASPECT_KEYS = ["title", "aspect"]
 ASPECT_SUMS = ["mentions", "positive", "polarity_sum"]
-COLUMNS = ["title", "kind", "publication", "top_critic", "score", "fresh", "aspects"]
+# Reviews called from their text, counted per distinct evidence value (rounded in the
+# analysis, so a title has at most a few thousand) for the estimated share.
+EVIDENCE_KEYS = ["title", "evidence"]
+EVIDENCE_SUMS = ["reviews"]
+COLUMNS = [
+    "title",
+    "kind",
+    "publication",
+    "top_critic",
+    "score",
+    "fresh",
+    "aspects",
+    "rating_score",
+    "fresh_evidence",
+]
+# Parts written before these columns existed read them as nulls: every call is then known.
+OPTIONAL = {"rating_score": pa.float64(), "fresh_evidence": pa.float64()}
 
 TITLES_SCHEMA = pa.schema(
     [
@@ -61,6 +81,7 @@ TITLES_SCHEMA = pa.schema(
         ("percent_positive", pa.float64()),
         ("percent_positive_low", pa.float64()),
         ("percent_positive_high", pa.float64()),
+        ("percent_positive_estimated", pa.float64()),
         ("score_mean", pa.float64()),
         ("score_weighted", pa.float64()),
         ("band", pa.string()),
@@ -93,8 +114,15 @@ def _int(mask: pa.Array) -> pa.Array:
     return pc.cast(pc.fill_null(mask, False), pa.int64())
 
 
-def partial(table: pa.Table, threshold: float) -> tuple[pa.Table, pa.Table]:
-    """One part's partial sums: per (title, kind, publication), and per (title, aspect)."""
+Partials = tuple[pa.Table, pa.Table, pa.Table]
+
+
+def partial(table: pa.Table, threshold: float) -> Partials:
+    """One part's partial sums: per (title, kind, publication), per (title, aspect), and per
+    (title, evidence value) for the reviews called from their text alone."""
+    for name, kind in OPTIONAL.items():
+        if name not in table.column_names:
+            table = table.append_column(name, pa.nulls(table.num_rows, kind))
     table = table.filter(pc.is_valid(table["title"]))
     score = table["score"]
     scored = pc.is_valid(score)
@@ -103,6 +131,11 @@ def partial(table: pa.Table, threshold: float) -> tuple[pa.Table, pa.Table]:
     )
     positive = pc.and_(scored, pc.fill_null(fresh, False))
     top = pc.fill_null(table["top_critic"], False)
+    # Known: the rating decided it, or the analysis carries no evidence (written before it had).
+    by_text = pc.and_(
+        scored, pc.and_(pc.is_null(table["rating_score"]), pc.is_valid(table["fresh_evidence"]))
+    )
+    known = pc.and_(scored, pc.invert(by_text))
     filled = pc.fill_null(score, 0.0)
     bins = pc.cast(
         pc.min_element_wise(pc.max_element_wise(pc.floor(pc.divide(filled, 10)), 0), 9), pa.int64()
@@ -116,6 +149,8 @@ def partial(table: pa.Table, threshold: float) -> tuple[pa.Table, pa.Table]:
         "top_reviews": _int(top),
         "top_scored": _int(pc.and_(top, scored)),
         "top_positive": _int(pc.and_(top, positive)),
+        "known": _int(known),
+        "known_positive": _int(pc.and_(known, positive)),
     }
     for i in range(10):
         sums[f"h{i}"] = _int(pc.and_(scored, pc.equal(bins, i)))
@@ -134,7 +169,19 @@ def partial(table: pa.Table, threshold: float) -> tuple[pa.Table, pa.Table]:
             "polarity_sum": polarity,
         }
     )
-    return main, sum_partials(mentions, ASPECT_KEYS, ASPECT_SUMS)
+    called = table.filter(by_text)
+    evidence = pa.table(
+        {
+            "title": called["title"],
+            "evidence": pc.cast(called["fresh_evidence"], pa.float64()),
+            "reviews": pa.array([1] * called.num_rows, pa.int64()),
+        }
+    )
+    return (
+        main,
+        sum_partials(mentions, ASPECT_KEYS, ASPECT_SUMS),
+        sum_partials(evidence, EVIDENCE_KEYS, EVIDENCE_SUMS),
+    )
 
 
 def sum_partials(table: pa.Table, keys: list[str], sums: list[str]) -> pa.Table:
@@ -142,9 +189,10 @@ def sum_partials(table: pa.Table, keys: list[str], sums: list[str]) -> pa.Table:
     return grouped.rename_columns([c.removesuffix("_sum") for c in grouped.column_names])
 
 
-def part_partials(path: str, threshold: float) -> tuple[pa.Table, pa.Table]:
+def part_partials(path: str, threshold: float) -> Partials:
     """Read one part (only the columns the figures need) and reduce it."""
-    return partial(pq.read_table(path, columns=COLUMNS), threshold)
+    present = set(pq.read_schema(path).names)
+    return partial(pq.read_table(path, columns=[c for c in COLUMNS if c in present]), threshold)
 
 
 def _main_frame(path: str, threshold: float) -> Any:
@@ -153,6 +201,20 @@ def _main_frame(path: str, threshold: float) -> Any:
 
 def _aspect_frame(path: str, threshold: float) -> Any:
     return part_partials(path, threshold)[1].to_pandas()
+
+
+def _evidence_frame(path: str, threshold: float) -> Any:
+    return part_partials(path, threshold)[2].to_pandas()
+
+
+GROUPS = ((KEYS, SUMS), (ASPECT_KEYS, ASPECT_SUMS), (EVIDENCE_KEYS, EVIDENCE_SUMS))
+
+
+def _fold(tables: list[list[pa.Table]]) -> list[pa.Table]:
+    return [
+        sum_partials(pa.concat_tables(t), keys, sums)
+        for t, (keys, sums) in zip(tables, GROUPS, strict=True)
+    ]
 
 
 def parts_of(folder: Path) -> list[Path]:
@@ -164,28 +226,21 @@ def parts_of(folder: Path) -> list[Path]:
     return parts
 
 
-def _local_partials(
-    parts: list[Path], threshold: float, every: int = 32
-) -> tuple[pa.Table, pa.Table]:
+def _local_partials(parts: list[Path], threshold: float, every: int = 32) -> Partials:
     """Reduce part by part, folding the partials every ``every`` parts to keep memory small."""
-    mains: list[pa.Table] = []
-    aspects: list[pa.Table] = []
+    tables: list[list[pa.Table]] = [[], [], []]
     for n, path in enumerate(parts, 1):
-        m, a = part_partials(str(path), threshold)
-        mains.append(m)
-        aspects.append(a)
+        for kept, table in zip(tables, part_partials(str(path), threshold), strict=True):
+            kept.append(table)
         if n % every == 0:
-            mains = [sum_partials(pa.concat_tables(mains), KEYS, SUMS)]
-            aspects = [sum_partials(pa.concat_tables(aspects), ASPECT_KEYS, ASPECT_SUMS)]
-    return (
-        sum_partials(pa.concat_tables(mains), KEYS, SUMS),
-        sum_partials(pa.concat_tables(aspects), ASPECT_KEYS, ASPECT_SUMS),
-    )
+            tables = [[t] for t in _fold(tables)]
+    main, aspects, evidence = _fold(tables)
+    return main, aspects, evidence
 
 
 def _dask_partials(
     parts: list[Path], threshold: float, scheduler: str | None, workers: int
-) -> tuple[pa.Table, pa.Table]:
+) -> Partials:
     """The same partial sums as Dask DataFrames: each part reduced on a worker, then summed."""
     client, cluster = dask_client(scheduler, workers)
     import dask.dataframe as dd
@@ -193,11 +248,13 @@ def _dask_partials(
     try:
         names = [str(p) for p in parts]
         frames = []
-        for fn, keys in ((_main_frame, KEYS), (_aspect_frame, ASPECT_KEYS)):
+        for fn, (keys, _) in zip(
+            (_main_frame, _aspect_frame, _evidence_frame), GROUPS, strict=True
+        ):
             ddf = dd.from_map(fn, names, threshold=threshold)
             summed = ddf.groupby(keys, dropna=False).sum(split_out=1).reset_index().compute()
             frames.append(pa.Table.from_pandas(summed, preserve_index=False))
-        return frames[0], frames[1]
+        return frames[0], frames[1], frames[2]
     finally:
         client.close()
         if cluster is not None:
@@ -209,7 +266,10 @@ def _r(value: float | None, digits: int = 1) -> float | None:
 
 
 def figures_from_sums(
-    main: pa.Table, aspect_sums: pa.Table, settings: dict[str, Any] | None = None
+    main: pa.Table,
+    aspect_sums: pa.Table,
+    evidence_sums: pa.Table | None = None,
+    settings: dict[str, Any] | None = None,
 ) -> pa.Table:
     """Every title's figures from the summed partials, as a ``TITLES_SCHEMA`` table."""
     s = {**config.settings(), **(settings or {})}
@@ -228,6 +288,10 @@ def figures_from_sums(
     aspects: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in aspect_sums.to_pylist():
         aspects[row["title"]].append(row)
+    evidence: dict[str, tuple[list[float], list[int]]] = defaultdict(lambda: ([], []))
+    for row in evidence_sums.to_pylist() if evidence_sums is not None else []:
+        evidence[row["title"]][0].append(float(row["evidence"]))
+        evidence[row["title"]][1].append(int(row["reviews"]))
     total_scored = sum(t["scored"] for t in titles.values())
     prior = float(s["bayes_prior_score"]) or (
         sum(t["score_sum"] for t in titles.values()) / total_scored if total_scored else 60.0
@@ -243,6 +307,14 @@ def figures_from_sums(
         mean = t["score_sum"] / n if n else None
         std = math.sqrt(max(0.0, t["score_sq"] / n - (mean or 0.0) ** 2)) if n else 0.0
         top_shown = t["top_scored"] >= max(1, least)
+        values, counts = evidence[name]
+        estimate = (
+            estimated_share(
+                t["known_positive"], t["known"] - t["known_positive"], np.repeat(values, counts)
+            )
+            if shown
+            else None
+        )
         figures = {
             "title": name,
             "kind": kind,
@@ -251,6 +323,7 @@ def figures_from_sums(
             "percent_positive": _r(pct),
             "percent_positive_low": _r(lo) if shown else None,
             "percent_positive_high": _r(hi) if shown else None,
+            "percent_positive_estimated": _r(100 * estimate) if estimate is not None else None,
             "score_mean": _r(mean),
             "score_weighted": _r(mean),  # no publication weights in a batch folder
             "band": band_for(mean) if mean is not None else None,
@@ -299,9 +372,9 @@ def aggregate(
             raise CriticaError(
                 "--scheduler is for --engine dask; leave it out or add --engine dask"
             )
-        main, aspect_sums = _local_partials(parts, threshold)
+        main, aspect_sums, evidence_sums = _local_partials(parts, threshold)
     elif engine == "dask":
-        main, aspect_sums = _dask_partials(parts, threshold, scheduler, workers)
+        main, aspect_sums, evidence_sums = _dask_partials(parts, threshold, scheduler, workers)
     else:
         raise CriticaError(f"unknown engine {engine!r}; choose local or dask")
     if main.num_rows == 0:
@@ -309,7 +382,7 @@ def aggregate(
             f"the analyses in {folder} name no titles; run `critica batch` with "
             "--map title=COLUMN (or --title) to aggregate per title"
         )
-    table = figures_from_sums(main, aspect_sums, settings)
+    table = figures_from_sums(main, aspect_sums, evidence_sums, settings)
     if out is not None:
         if out.is_dir():
             raise InputError(f"--out {out} is a folder; give a file name such as titles.parquet")

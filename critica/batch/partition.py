@@ -42,6 +42,8 @@ SCHEMA = pa.schema(
         ("source", pa.string()),
         ("score", pa.float64()),
         ("fresh", pa.bool_()),
+        ("rating_score", pa.float64()),
+        ("fresh_evidence", pa.float64()),
         ("confidence", pa.float64()),
         ("band", pa.string()),
         ("quote", pa.string()),
@@ -161,6 +163,10 @@ def to_table(rows: list[dict[str, Any]], analyses: list[Analysis]) -> pa.Table:
         columns["source"].append(row["source"])
         columns["score"].append(None if a.score is None else float(a.score))
         columns["fresh"].append(None if a.fresh is None else bool(a.fresh))
+        columns["rating_score"].append(float(a.rating.normalized) if a.rating else None)
+        columns["fresh_evidence"].append(
+            None if a.fresh_evidence is None else float(a.fresh_evidence)
+        )
         columns["confidence"].append(float(a.confidence))
         columns["band"].append(a.band)
         columns["quote"].append(a.quote.text if a.quote else None)

@@ -54,6 +54,19 @@ TAIL = 3  # sentences that make up "the conclusion" for the tail features
 SHORT, LONG = 3, 10
 
 
+class Platt:
+    """Platt scaling of a probability's logit, against the base rate it was fitted at."""
+
+    def __init__(self, slope: float, intercept: float, base_rate: float) -> None:
+        self.slope, self.intercept = float(slope), float(intercept)
+        self.base_logit = math.log(base_rate / (1 - base_rate))
+
+    def log_bayes_factor(self, p: float) -> float:
+        """Calibrated log-odds of ``p`` less the base rate's: what the text itself adds."""
+        p = min(1 - 1e-6, max(1e-6, p))
+        return self.slope * math.log(p / (1 - p)) + self.intercept - self.base_logit
+
+
 def long_share(n_sentences: int) -> float:
     """How far a text of this length is from a pull quote (0) to a full review (1)."""
     return min(1.0, max(0.0, (n_sentences - SHORT) / (LONG - SHORT)))
@@ -141,6 +154,10 @@ class VerdictModel:
         self.cut_long = float(m["fresh"]["cut_long"])
         self.mean = np.array(m["scaler"]["mean"])
         self.scale = np.array(m["scaler"]["scale"])
+        if "evidence" not in m:
+            raise ModelError(f"{name} has no evidence calibration; rebuild it with `make train`")
+        self.evidence_short = Platt(**m["evidence"]["short"])
+        self.evidence_long = Platt(**m["evidence"]["long"])
         long = m["fresh_long"]
         self.long_coef, self.long_intercept = np.array(long["coef"]), float(long["intercept"])
         self.long_mean, self.long_scale = np.array(long["mean"]), np.array(long["scale"])
@@ -157,6 +174,21 @@ class VerdictModel:
         """Probability at or above which a review of this length is fresh."""
         share = long_share(n_sentences)
         return self.cut_short + share * (self.cut_long - self.cut_short)
+
+    def evidence(self, p_fresh: float, n_sentences: int) -> float:
+        """The text's evidence that the review is fresh, as a log Bayes factor.
+
+        Positive favours fresh, negative rotten, 0 says nothing; prior-free, so a
+        title's share of fresh reviews can be estimated from its reviews' evidence
+        whatever the title's own balance (``critica.aggregate.estimated_share``).
+        Short texts are calibrated on Rotten Tomatoes quotes, full reviews on IMDb,
+        blended by length as the fresh probability is.
+        """
+        share = long_share(n_sentences)
+        short = self.evidence_short.log_bayes_factor(p_fresh)
+        if share == 0.0:
+            return short
+        return (1 - share) * short + share * self.evidence_long.log_bayes_factor(p_fresh)
 
     def predict(self, features: np.ndarray) -> tuple[float, float]:
         """``(score 0-100, short-text probability the review is fresh)``."""

@@ -55,6 +55,7 @@ class Verdict:
         "score",
         "text_score",
         "fresh",
+        "fresh_evidence",
         "confidence",
         "band",
         "explanation",
@@ -73,6 +74,7 @@ class Verdict:
         weights = self._weights(doc, paras)
         text_score, p_fresh = self.model.judge(doc.sentences, paras, doc.text)
         doc.text_score = round(text_score, 1)
+        doc.fresh_evidence = round(self.model.evidence(p_fresh, len(doc.sentences)), 3)
         doc.model_version = f"{doc.model_version}+verdict-{self.model.version}".lstrip("+")
         if doc.rating is not None:
             doc.score = doc.rating.normalized

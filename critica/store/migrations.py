@@ -65,24 +65,48 @@ def _stored_rating(data: str) -> float | None:
     return float(rating["normalized"]) if rating else None
 
 
-def m003_rating_score(conn: Connection) -> None:
-    """analyses.rating_score: the explicit rating apart from the text's score, for calibration."""
-    if "rating_score" not in {c["name"] for c in inspect(conn).get_columns("analyses")}:
-        conn.exec_driver_sql("ALTER TABLE analyses ADD COLUMN rating_score FLOAT")
+def _stored_evidence(data: str) -> float | None:
+    value = json.loads(data).get("fresh_evidence")
+    return None if value is None else float(value)
+
+
+def _add_column(conn: Connection, column: str, read: Callable[[str], float | None]) -> None:
+    """Add a FLOAT column to analyses and backfill it from the stored analysis JSON."""
+    if column not in {c["name"] for c in inspect(conn).get_columns("analyses")}:
+        conn.exec_driver_sql(f"ALTER TABLE analyses ADD COLUMN {column} FLOAT")
     a, after = schema.analyses.c, 0
-    while True:  # backfill from the stored analysis JSON, a bounded batch at a time
+    while True:  # a bounded batch at a time, so a large store never sits in memory
         batch = conn.execute(
             select(a.review_id, a.data).where(a.review_id > after).order_by(a.review_id).limit(1000)
         ).all()
         if not batch:
             return
-        values = [{"rid": rid, "rating_score": _stored_rating(data)} for rid, data in batch]
-        if rated := [v for v in values if v["rating_score"] is not None]:
-            conn.execute(update(schema.analyses).where(a.review_id == bindparam("rid")), rated)
+        values = [{"rid": rid, column: read(data)} for rid, data in batch]
+        if found := [v for v in values if v[column] is not None]:
+            conn.execute(update(schema.analyses).where(a.review_id == bindparam("rid")), found)
         after = batch[-1][0]
 
 
-MIGRATIONS: list[Migration] = [m001_initial, m002_full_text, m003_rating_score]
+def m003_rating_score(conn: Connection) -> None:
+    """analyses.rating_score: the explicit rating apart from the text's score, for calibration."""
+    _add_column(conn, "rating_score", _stored_rating)
+
+
+def m004_fresh_evidence(conn: Connection) -> None:
+    """analyses.fresh_evidence: the text's evidence for fresh, for a title's estimated share.
+
+    Analyses stored before verdict-v2 carried no evidence and stay NULL until
+    ``critica reanalyze``; the estimate counts their fresh calls as they are.
+    """
+    _add_column(conn, "fresh_evidence", _stored_evidence)
+
+
+MIGRATIONS: list[Migration] = [
+    m001_initial,
+    m002_full_text,
+    m003_rating_score,
+    m004_fresh_evidence,
+]
 
 
 def applied(conn: Connection) -> set[str]:

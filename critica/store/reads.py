@@ -170,7 +170,7 @@ def review_facts(conn: Connection, title_id: int, include_seasons: bool) -> list
         select(r.id, r.title_id, a.score, a.fresh, TOP_CRITIC.label("top_critic"))
         .add_columns(publications.c.weight, publications.c.name.label("publication"))
         .add_columns(critics.c.name.label("critic"), r.date, titles.c.season, a.quote)
-        .add_columns(a.rating_score, a.text_score)
+        .add_columns(a.rating_score, a.text_score, a.fresh_evidence)
         .select_from(reviews)
         .join(titles, titles.c.id == r.title_id)
         .outerjoin(critics)
@@ -204,6 +204,7 @@ def review_facts(conn: Connection, title_id: int, include_seasons: bool) -> list
             aspects=aspects.get(row.id, []),
             rating_score=row.rating_score,
             text_score=row.text_score,
+            fresh_evidence=row.fresh_evidence,
         )
         for row in conn.execute(query).all()
     ]

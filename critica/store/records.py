@@ -103,6 +103,7 @@ class ReviewFacts:
     aspects: list[tuple[str, float, str]]  # (aspect, polarity, evidence sentence)
     rating_score: float | None = None  # the explicit rating, 0-100, when the review has one
     text_score: float | None = None  # the score read from the text alone
+    fresh_evidence: float | None = None  # the text's log Bayes factor for fresh (Analysis)
 
 
 @dataclass(frozen=True)

@@ -86,6 +86,7 @@ analyses = Table(
     Column("score", Float),
     Column("text_score", Float),
     Column("rating_score", Float),  # the explicit rating (0-100); NULL when the review has none
+    Column("fresh_evidence", Float),  # the text's log Bayes factor for fresh (Analysis)
     Column("fresh", Boolean),
     Column("confidence", Float, nullable=False, default=0.0),
     Column("band", String(32)),

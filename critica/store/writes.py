@@ -195,6 +195,7 @@ def analysis_row(review_id: int, analysis: Analysis, review_text: str) -> dict[s
         "score": _number(analysis.score),
         "text_score": _number(analysis.text_score),
         "rating_score": _number(analysis.rating.normalized) if analysis.rating else None,
+        "fresh_evidence": _number(analysis.fresh_evidence),
         "fresh": None if analysis.fresh is None else bool(analysis.fresh),
         "confidence": _number(analysis.confidence) or 0.0,
         "band": analysis.band,

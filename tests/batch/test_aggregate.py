@@ -16,6 +16,9 @@ from critica.batch import aggregate
 from critica.batch.aggregate import (
     ASPECT_KEYS,
     ASPECT_SUMS,
+    COLUMNS,
+    EVIDENCE_KEYS,
+    EVIDENCE_SUMS,
     KEYS,
     SUMS,
     figures_from_sums,
@@ -52,6 +55,8 @@ def _facts(rows: list[dict]) -> dict[str, list[ReviewFacts]]:
                 season=None,
                 quote=row["quote"],
                 aspects=mentions,
+                rating_score=row["rating_score"],
+                fresh_evidence=row["fresh_evidence"],
             )
         )
     return by_title
@@ -74,6 +79,7 @@ def test_figures_match_the_store_formulas_title_by_title(local_run):
         )
         assert got["reviews"] == want["reviews"]
         assert got["percent_positive"] == want["percent_positive"]
+        assert got["percent_positive_estimated"] == want["percent_positive_estimated"]
         assert [got["percent_positive_low"], got["percent_positive_high"]] == want[
             "percent_positive_interval"
         ]
@@ -116,7 +122,7 @@ def test_a_folder_without_analyses_or_titles_is_a_clear_error(tmp_path, local_ru
         aggregate(untitled)
 
 
-ROW_FIELDS = ("title", "kind", "publication", "top_critic", "score", "fresh", "aspects")
+ROW_FIELDS = COLUMNS  # the columns a part's figures are read from
 # Property: the figures do not depend on how the reviews were cut into parts, and stay in range.
 ROW = st.fixed_dictionaries(
     {
@@ -126,6 +132,8 @@ ROW = st.fixed_dictionaries(
         "top_critic": st.sampled_from([None, True, False]),
         "score": st.none() | st.floats(0, 100, allow_nan=False),
         "fresh": st.sampled_from([None, True, False]),
+        "rating_score": st.none() | st.sampled_from([20.0, 80.0]),
+        "fresh_evidence": st.none() | st.floats(-8, 8).map(lambda e: round(e, 3)),
         "aspects": st.lists(
             st.fixed_dictionaries(
                 {"name": st.sampled_from(["acting", "story"]), "polarity": st.floats(-1, 1)}
@@ -142,9 +150,12 @@ PARTIAL_SCHEMA = pa.schema([SCHEMA.field(name) for name in ROW_FIELDS])
 
 def _figures(chunks: list[list[dict]]) -> list[dict]:
     partials = [partial(pa.Table.from_pylist(c, schema=PARTIAL_SCHEMA), 60.0) for c in chunks]
-    main = sum_partials(pa.concat_tables([m for m, _ in partials]), KEYS, SUMS)
-    aspects = sum_partials(pa.concat_tables([a for _, a in partials]), ASPECT_KEYS, ASPECT_SUMS)
-    return figures_from_sums(main, aspects, {"min_reviews_for_percent": 1}).to_pylist()
+    main = sum_partials(pa.concat_tables([p[0] for p in partials]), KEYS, SUMS)
+    aspects = sum_partials(pa.concat_tables([p[1] for p in partials]), ASPECT_KEYS, ASPECT_SUMS)
+    evidence = sum_partials(
+        pa.concat_tables([p[2] for p in partials]), EVIDENCE_KEYS, EVIDENCE_SUMS
+    )
+    return figures_from_sums(main, aspects, evidence, {"min_reviews_for_percent": 1}).to_pylist()
 
 
 @settings(max_examples=60, deadline=None)
@@ -163,3 +174,18 @@ def test_figures_are_the_same_however_the_parts_are_cut(rows, size):
             low, high = a["percent_positive_low"], a["percent_positive_high"]
             assert 0 <= low <= a["percent_positive"] <= high <= 100
         assert sum(a["histogram"]) == a["reviews"] - a["unscored"]
+
+
+def test_parts_written_before_the_evidence_columns_still_aggregate(local_run, tmp_path):
+    old = tmp_path / "old"
+    old.mkdir()
+    table = read_out(local_run[0])
+    table = table.drop_columns(["rating_score", "fresh_evidence"])
+    pq.write_table(table, old / "part-00000.parquet")
+    settings = {"min_reviews_for_percent": 1}
+    for got in aggregate(old, settings=settings).to_pylist():
+        rows = [r for r in table.to_pylist() if r["title"] == got["title"]]
+        scored = [r for r in rows if r["score"] is not None]
+        fresh = sum(bool(r["fresh"]) for r in scored)
+        # No evidence: every call is taken as it is, smoothed by one review each way.
+        assert got["percent_positive_estimated"] == round(100 * (fresh + 1) / (len(scored) + 2), 1)

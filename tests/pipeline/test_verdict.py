@@ -124,3 +124,41 @@ def test_judge_blends_the_short_and_long_models_by_length():
     # Twelve sentences is a full review: the full-review model decides; the score is shared.
     assert p == pytest.approx(model.predict_long(long))
     assert score == pytest.approx(model.predict(short)[0])
+
+
+def test_evidence_is_the_calibrated_log_bayes_factor_blended_by_length():
+    import math
+
+    from critica.models.verdict import LONG, SHORT, VerdictModel
+
+    model = VerdictModel()
+    short, long = model.evidence_short, model.evidence_long
+    for p in (0.05, 0.3, 0.5, 0.9):
+        expected = short.slope * math.log(p / (1 - p)) + short.intercept - short.base_logit
+        assert model.evidence(p, 1) == pytest.approx(expected)
+        assert model.evidence(p, LONG) == pytest.approx(long.log_bayes_factor(p))
+        middle = model.evidence(p, (SHORT + LONG) // 2)
+        assert min(model.evidence(p, 1), model.evidence(p, LONG)) <= middle
+        assert middle <= max(model.evidence(p, 1), model.evidence(p, LONG))
+    # More fresh probability is more evidence for fresh, at any length.
+    for n in (1, 6, 20):
+        values = [model.evidence(p, n) for p in (0.01, 0.2, 0.5, 0.8, 0.99)]
+        assert values == sorted(values) and values[0] < 0 < values[-1]
+    # IMDb is balanced and the full-review model nearly calibrated: p = 0.5 says little.
+    assert abs(model.evidence(0.5, LONG)) < 0.1
+
+
+def test_analysis_carries_evidence_and_keeps_it_through_json():
+    import critica
+    from critica.analysis import Analysis
+
+    rave = critica.analyze("A dazzling, heartfelt triumph. I loved every minute of it.")
+    pan = critica.analyze("A tedious, joyless slog. I hated every minute of it.")
+    assert rave.fresh_evidence is not None and pan.fresh_evidence is not None
+    assert rave.fresh_evidence > 1.0 and pan.fresh_evidence < -1.0
+    assert Analysis.from_dict(rave.to_dict()).fresh_evidence == rave.fresh_evidence
+    rated = critica.analyze("A tedious, joyless slog. I hated every minute of it.", rating="5/5")
+    assert (
+        rated.fresh and rated.fresh_evidence == pan.fresh_evidence
+    )  # the text's, not the rating's
+    assert critica.analyze("Dies ist ein deutscher Text über einen Film.").fresh_evidence is None

@@ -73,6 +73,7 @@ def make_analysis(
     version: str = "test-v1",
     rating: float | None = None,
     text_score: float | None = None,
+    evidence: float | None = None,
 ) -> Analysis:
     """An ``Analysis`` built by hand: sentences split at ``.!?``, aspects by sentence index."""
     sentences, start = [], 0
@@ -98,4 +99,5 @@ def make_analysis(
         language="en",
         model_version=version,
         text_score=score if text_score is None else text_score,
+        fresh_evidence=evidence,
     )

@@ -71,6 +71,8 @@ def test_title_page_shows_figures_consensus_charts_and_reviews(client, store, id
     assert r.status_code == 200
     page, data = text_of(r), client.get(f"/api/v1/titles/{tid}").json()
     assert f"{views.whole(data['percent_positive'])}%" in page and "95% interval" in page
+    estimated = data["percent_positive_estimated"]
+    assert estimated is not None and f"estimated {views.whole(estimated)}% positive" in page
     assert data["band"].capitalize() in page and views.whole(data["score_weighted"]) in page
     assert " ".join(data["consensus"]["text"].split()[:3]) in page
     for claim in data["consensus"]["claims"]:
