@@ -84,13 +84,16 @@ def estimated_share(known_fresh: int, known_rotten: int, evidence: Iterable[floa
     weighs every review by how sure its text is, and moves toward the share
     that best explains all of them together.
     """
-    lr = np.exp(np.clip(np.fromiter(evidence, dtype=np.float64), -EVIDENCE_CLIP, EVIDENCE_CLIP))
-    if known_fresh + known_rotten + len(lr) == 0:
+    values = np.clip(np.fromiter(evidence, dtype=np.float64), -EVIDENCE_CLIP, EVIDENCE_CLIP)
+    if known_fresh + known_rotten + len(values) == 0:
         return None
-    fresh, rotten, gain = known_fresh + ESTIMATE_PSEUDO, known_rotten + ESTIMATE_PSEUDO, lr - 1.0
+    # Stored evidence is rounded, so a big title has far fewer distinct values than reviews.
+    values, counts = np.unique(values, return_counts=True)
+    fresh, rotten = known_fresh + ESTIMATE_PSEUDO, known_rotten + ESTIMATE_PSEUDO
+    gain = np.exp(values) - 1.0
 
     def slope(pi: float) -> float:  # d/dpi of the log-likelihood: decreasing in pi
-        return fresh / pi - rotten / (1 - pi) + float(np.sum(gain / (pi * gain + 1.0)))
+        return fresh / pi - rotten / (1 - pi) + float(counts @ (gain / (pi * gain + 1.0)))
 
     lo, hi = 1e-9, 1 - 1e-9
     for _ in range(60):  # 2**-60: far below the 0.1 points a figure is rounded to
