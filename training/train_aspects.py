@@ -20,6 +20,7 @@ import argparse
 import csv
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -165,63 +166,13 @@ def micro_f1(p: np.ndarray, y: np.ndarray) -> float:
     return prf(p >= micro_thresholds(p, y), y.astype(bool))["f1"]
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--data", type=Path, required=True)
-    ap.add_argument("--C", type=float, default=0.05)
-    ap.add_argument("--tfidf-weight", type=float, default=20.0)
-    ap.add_argument("--components", type=int, default=32)
-    ap.add_argument("--ngram", type=int, default=1, help="longest word n-gram in the TF-IDF")
-    ap.add_argument("--cv", action="store_true", help="print the CV grid on the training labels")
-    args = ap.parse_args()
-    rows = load(args.data)
-    enc = shared_encoder()
-    texts = [r["text"] for r in rows]
-    out = enc.run(texts)
-    y = targets(rows)
+def measure(
+    rows: list[dict], texts: list[str], out: dict[str, np.ndarray], train: np.ndarray, enc: Any
+) -> dict[str, Any]:
+    """The shipped aspect component itself, measured on the test third."""
     opinion = out["subj"][:, 1]
-    train = np.array([r["split"] == "train" for r in rows])
-    tr_texts, tr_emb, tr_y = (
-        [t for t, k in zip(texts, train, strict=True) if k],
-        out["embedding"][train],
-        y[train],
-    )
-    if args.cv:
-        for c in (0.02, 0.05, 0.2):
-            for w in (3.0, 10.0, 20.0):
-                for n in (0, 16, 32) if (c, w) == (args.C, args.tfidf_weight) else (16,):
-                    grid = argparse.Namespace(C=c, tfidf_weight=w, components=n or 1, ngram=1)
-                    f1 = micro_f1(cross_validated(tr_texts, tr_emb, tr_y, grid), tr_y)
-                    print(f"C={c} tfidf_weight={w} components={n or 1}: CV micro-F1 {f1:.3f}")
-        return
-    oof = cross_validated(tr_texts, tr_emb, tr_y, args)
-    thresholds = [float(t) for t in micro_thresholds(oof, tr_y)]
-    fitted = Fitted(tr_texts, tr_emb, tr_y, args)
-    AspectModel.write(
-        FILES,
-        NAME,
-        {
-            **fitted.manifest(out["embedding"].shape[1]),
-            "threshold": thresholds,
-            "min_opinion": MIN_OPINION,
-            "settings": {
-                "ngram": args.ngram,
-                "C": args.C,
-                "tfidf_weight": args.tfidf_weight,
-                "components": args.components,
-            },
-            "files": {},
-            "training_labels_sha256": file_sha256(LABELS),
-        },
-    )
-
-    # Measure the shipped component itself on the test third.
     test = [r for r, t in zip(rows, train, strict=True) if not t]
     comp = Aspects(AspectModel(), enc)
-    # The shipped runtime must reproduce the fitted models exactly.
-    test_texts = [t for t, k in zip(texts, train, strict=True) if not k]
-    runtime = AspectModel().probabilities(out["embedding"][~train], test_texts)
-    assert np.allclose(runtime, fitted.predict(test_texts, out["embedding"][~train]), atol=1e-4)
     docs = []
     for r, e, o, pol in zip(
         rows, out["embedding"], opinion, sentence_polarity(out["pol"], out["fine"]), strict=True
@@ -245,10 +196,77 @@ def main() -> None:
                 total += 1
                 right += (found[a["name"]] > 0) == (a["polarity"] == "pos")
     gold = targets(test).astype(bool)
-    report = {name: prf(pred[:, k], gold[:, k]) for k, name in enumerate(ASPECTS)}
+    report: dict[str, Any] = {name: prf(pred[:, k], gold[:, k]) for k, name in enumerate(ASPECTS)}
     report["micro"] = prf(pred, gold)
     report["polarity_accuracy_on_detected"] = {"accuracy": right / max(1, total), "n": total}
     report["test_sentences"] = len(test)
+    return report
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--data", type=Path, required=True)
+    ap.add_argument("--C", type=float, default=0.05)
+    ap.add_argument("--tfidf-weight", type=float, default=20.0)
+    ap.add_argument("--components", type=int, default=32)
+    ap.add_argument("--ngram", type=int, default=1, help="longest word n-gram in the TF-IDF")
+    ap.add_argument("--cv", action="store_true", help="print the CV grid on the training labels")
+    ap.add_argument(
+        "--measure-shipped",
+        action="store_true",
+        help="fit nothing: measure the shipped model on the current test third",
+    )
+    args = ap.parse_args()
+    rows = load(args.data)
+    enc = shared_encoder()
+    texts = [r["text"] for r in rows]
+    out = enc.run(texts)
+    y = targets(rows)
+    train = np.array([r["split"] == "train" for r in rows])
+    tr_texts, tr_emb, tr_y = (
+        [t for t, k in zip(texts, train, strict=True) if k],
+        out["embedding"][train],
+        y[train],
+    )
+    if args.cv:
+        for c in (0.02, 0.05, 0.2):
+            for w in (3.0, 10.0, 20.0):
+                for n in (0, 16, 32) if (c, w) == (args.C, args.tfidf_weight) else (16,):
+                    grid = argparse.Namespace(C=c, tfidf_weight=w, components=n or 1, ngram=1)
+                    f1 = micro_f1(cross_validated(tr_texts, tr_emb, tr_y, grid), tr_y)
+                    print(f"C={c} tfidf_weight={w} components={n or 1}: CV micro-F1 {f1:.3f}")
+        return
+    if args.measure_shipped:
+        report = measure(rows, texts, out, train, enc)
+        for k, v in report.items():
+            print(f"{k:14s} {json.dumps(v)}")
+        return
+    oof = cross_validated(tr_texts, tr_emb, tr_y, args)
+    thresholds = [float(t) for t in micro_thresholds(oof, tr_y)]
+    fitted = Fitted(tr_texts, tr_emb, tr_y, args)
+    AspectModel.write(
+        FILES,
+        NAME,
+        {
+            **fitted.manifest(out["embedding"].shape[1]),
+            "threshold": thresholds,
+            "min_opinion": MIN_OPINION,
+            "settings": {
+                "ngram": args.ngram,
+                "C": args.C,
+                "tfidf_weight": args.tfidf_weight,
+                "components": args.components,
+            },
+            "files": {},
+            "training_labels_sha256": file_sha256(LABELS),
+        },
+    )
+
+    # The shipped runtime must reproduce the fitted models exactly.
+    test_texts = [t for t, k in zip(texts, train, strict=True) if not k]
+    runtime = AspectModel().probabilities(out["embedding"][~train], test_texts)
+    assert np.allclose(runtime, fitted.predict(test_texts, out["embedding"][~train]), atol=1e-4)
+    report = measure(rows, texts, out, train, enc)
     for k, v in report.items():
         print(f"{k:14s} {json.dumps(v)}")
     m = json.loads((FILES / f"{NAME}.json").read_text())
