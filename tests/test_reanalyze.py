@@ -33,6 +33,23 @@ def test_only_stale_analyses_are_redone(tmp_path):
     assert result.exit_code == 0 and "0 reviews re-analysed" in result.output
 
 
+def test_analyses_stored_before_the_evidence_are_redone(tmp_path):
+    store = open_store(f"sqlite:///{tmp_path / 'e.db'}")
+    (tmp_path / "a.txt").write_text("A luminous, moving film with a superb cast.")
+    (tmp_path / "b.txt").write_text(
+        "Ein Film, den man nicht gesehen haben muss, leider."
+    )  # unscored
+    ingest(store, [tmp_path], ReadOptions(defaults={"title": "Film"}))
+    with store.engine.begin() as conn:
+        conn.execute(update(analyses).values(fresh_evidence=None))
+    assert reanalyze(store) == 1  # the scored one; an unscored analysis never has evidence
+    facts = {f.review_id: f for f in store.review_facts(1)}
+    scored = [f for f in facts.values() if f.score is not None]
+    assert len(scored) == 1 and scored[0].fresh_evidence is not None
+    assert reanalyze(store) == 0
+    store.close()
+
+
 def test_token_commands(tmp_path):
     db = f"sqlite:///{tmp_path / 't.db'}"
     created = runner.invoke(app, ["token", "create", "editor", "--db", db])

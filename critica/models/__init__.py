@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-ASPECTS_MODEL = "aspects-v3"
+ASPECTS_MODEL = "aspects-v4"
 VERDICT_MODEL = "verdict-v2"
 
 FILES = Path(__file__).parent / "files"

@@ -61,9 +61,11 @@ class Aspects:
         """Detect aspects for a batch, then score contrasting clauses in one extra pass."""
         pending: list[tuple[Sentence, list[str], list[tuple[int, int]]]] = []
         for doc in docs:
+            # Every document carries the full version, scored or not, so that `critica
+            # reanalyze` does not take an unscored analysis for one from older models.
+            doc.model_version = f"{doc.model_version}+aspects-{self.model.version}".lstrip("+")
             if not doc.scored or doc.embeddings is None or not doc.sentences:
                 continue
-            doc.model_version = f"{doc.model_version}+aspects-{self.model.version}".lstrip("+")
             keep = [i for i, s in enumerate(doc.sentences) if s.opinion >= self.model.min_opinion]
             if not keep:
                 continue

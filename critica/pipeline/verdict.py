@@ -67,6 +67,7 @@ class Verdict:
         self.fresh_threshold = float(config.get("fresh_threshold"))
 
     def __call__(self, doc: ReviewDoc) -> ReviewDoc:
+        doc.model_version = f"{doc.model_version}+verdict-{self.model.version}".lstrip("+")
         if not doc.scored or not doc.sentences:
             doc.unscored_reason = doc.unscored_reason or "no sentences to analyse"
             return doc
@@ -75,7 +76,6 @@ class Verdict:
         text_score, p_fresh = self.model.judge(doc.sentences, paras, doc.text)
         doc.text_score = round(text_score, 1)
         doc.fresh_evidence = round(self.model.evidence(p_fresh, len(doc.sentences)), 3)
-        doc.model_version = f"{doc.model_version}+verdict-{self.model.version}".lstrip("+")
         if doc.rating is not None:
             doc.score = doc.rating.normalized
             doc.fresh = doc.score >= self.fresh_threshold

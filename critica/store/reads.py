@@ -235,7 +235,8 @@ def history_stamp(conn: Connection) -> tuple[int, str]:
 def stale_batch(
     conn: Connection, model_version: str, after: int, size: int
 ) -> list[tuple[int, str, dict[str, Any]]]:
-    """Up to ``size`` reviews after id ``after`` not analysed by ``model_version``."""
+    """Up to ``size`` reviews after id ``after`` not analysed by ``model_version`` (or analysed
+    before the analysis carried its fresh evidence)."""
     r = reviews.c
     query = (
         select(r.id, r.text, titles.c.name, r.rating, r.url, r.title_id, r.date)
@@ -246,7 +247,14 @@ def stale_batch(
         .outerjoin(publications)
         .outerjoin(analyses)
         .where(r.id > after)
-        .where(or_(analyses.c.model_version.is_(None), analyses.c.model_version != model_version))
+        .where(
+            or_(
+                analyses.c.model_version.is_(None),
+                analyses.c.model_version != model_version,
+                # Scored before analyses carried the text's evidence (same model files).
+                and_(analyses.c.score.is_not(None), analyses.c.fresh_evidence.is_(None)),
+            )
+        )
         .order_by(r.id)
         .limit(size)
     )

@@ -73,9 +73,15 @@ def make_analysis(
     version: str = "test-v1",
     rating: float | None = None,
     text_score: float | None = None,
-    evidence: float | None = None,
+    evidence: float | None | str = "auto",
 ) -> Analysis:
-    """An ``Analysis`` built by hand: sentences split at ``.!?``, aspects by sentence index."""
+    """An ``Analysis`` built by hand: sentences split at ``.!?``, aspects by sentence index.
+
+    ``evidence`` "auto" gives a scored analysis the text's evidence for its own call (+-1),
+    as the current pipeline always does; pass None for one stored before there was evidence.
+    """
+    if evidence == "auto":
+        evidence = None if score is None else (1.0 if fresh else -1.0)
     sentences, start = [], 0
     for part in _SENTENCE_END.split(text):
         begin = text.index(part, start)
@@ -99,5 +105,5 @@ def make_analysis(
         language="en",
         model_version=version,
         text_score=score if text_score is None else text_score,
-        fresh_evidence=evidence,
+        fresh_evidence=None if isinstance(evidence, str) else evidence,
     )

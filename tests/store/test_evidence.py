@@ -60,7 +60,10 @@ def test_analyses_without_evidence_count_as_called(store: SQLStore) -> None:
     title = store.add_title(TitleIn("Older", year=2020)).id
     for i in range(6):
         body = f"An older review {i}. Stored before there was evidence."
-        store.add_review(ReviewIn(title, body, critic=f"Old {i}"), make_analysis(body, fresh=i < 4))
+        store.add_review(
+            ReviewIn(title, body, critic=f"Old {i}"),
+            make_analysis(body, fresh=i < 4, evidence=None),
+        )
     page = pages.title_page(store, title)
     assert page["percent_positive"] == round(100 * 4 / 6, 1)
     assert page["percent_positive_estimated"] == round(100 * 5 / 8, 1)  # 4+1 of 6+2
