@@ -87,23 +87,36 @@ class Calibration:
     critics: dict[str, Profile]
     publications: dict[str, Profile]
 
-    def _pick(self, fact: ReviewFacts, field: str) -> Any:
+    def _pick(self, critic: str | None, publication: str | None, field: str) -> Any:
         """A critic's fitted value when it has one, else its publication's."""
-        for table, name in ((self.critics, fact.critic), (self.publications, fact.publication)):
+        for table, name in ((self.critics, critic), (self.publications, publication)):
             found = table.get(name) if name else None
             if found is not None and getattr(found, field) is not None:
                 return getattr(found, field)
         return None
 
+    def adjust(
+        self,
+        critic: str | None,
+        publication: str | None,
+        score: float | None,
+        rating_score: float | None,
+        text_score: float | None,
+    ) -> float | None:
+        """One review's score on the common scale: own-scale score minus its leniency."""
+        lean = self._pick(critic, publication, "leniency") or 0.0
+        if rating_score is not None:
+            return _clamp(rating_score - lean)
+        score_map: ScoreMap | None = self._pick(critic, publication, "score_map")
+        if score_map is None or text_score is None:
+            return score  # no history: the text's score as it was
+        return _clamp(score_map(text_score) - lean)
+
     def adjusted(self, fact: ReviewFacts) -> float | None:
-        """The review's score on the common scale: own-scale score minus its leniency."""
-        lean = self._pick(fact, "leniency") or 0.0
-        if fact.rating_score is not None:
-            return _clamp(fact.rating_score - lean)
-        score_map: ScoreMap | None = self._pick(fact, "score_map")
-        if score_map is None or fact.text_score is None:
-            return fact.score  # no history: the text's score as it was
-        return _clamp(score_map(fact.text_score) - lean)
+        """The review's score on the common scale (``adjust`` for a stored review)."""
+        return self.adjust(
+            fact.critic, fact.publication, fact.score, fact.rating_score, fact.text_score
+        )
 
     def apply(self, facts: list[ReviewFacts]) -> list[ReviewFacts]:
         """``facts`` with every score replaced by its adjusted score."""

@@ -328,16 +328,44 @@ def aggregate(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the figures as JSON lines.")
     ] = False,
+    calibrated: Annotated[
+        bool,
+        typer.Option(
+            "--calibrated",
+            help="Put every score on the common scale with the critic and publication "
+            "calibration fitted on the store named by --db (its rated reviews are the history).",
+        ),
+    ] = False,
+    db: DbOption = None,
 ) -> None:
     """Per-title figures (% positive, scores, histogram, aspects, badges) from batch analyses."""
+    from critica import calibration as calibration_fit
     from critica.batch import aggregate as run
+    from critica.batch.aggregate import CALIBRATION_KEY
     from critica.render import titles_table
+    from critica.store import open_store
 
     try:
-        table = run(folder, out, engine=engine, scheduler=scheduler, workers=workers)
+        if db is not None and not calibrated:
+            raise CriticaError("--db is only read with --calibrated; add --calibrated or drop --db")
+        fitted = calibration_fit.for_store(open_store(db)) if calibrated else None
+        table = run(
+            folder,
+            out,
+            engine=engine,
+            scheduler=scheduler,
+            workers=workers,
+            calibration=fitted,
+        )
     except CriticaError as exc:
         raise fail(exc) from None
     rows = table.to_pylist()
+    if fitted is not None and not as_json:
+        summary = json.loads((table.schema.metadata or {})[CALIBRATION_KEY])
+        Console(stderr=True).print(
+            f"calibrated: {summary['adjusted_reviews']} review scores adjusted "
+            f"(history: {summary['rated_reviews']} rated reviews)"
+        )
     if as_json:
         for row in rows:
             typer.echo(json.dumps(row, ensure_ascii=False))

@@ -14,6 +14,7 @@ the analyses into a store (``critica ingest analyses/``) for those.
 
 from __future__ import annotations
 
+import json
 import math
 import os
 from collections import Counter, defaultdict
@@ -35,10 +36,12 @@ from critica.aggregate import (
 )
 from critica.batch.engines import dask_client
 from critica.batch.partition import PART_GLOB
+from critica.calibration import Calibration
 from critica.errors import CriticaError, InputError
 from critica.pipeline.verdict import band_for
 
 KEYS = ["title", "kind", "publication"]
+CALIBRATION_KEY = b"critica.calibration"
 SUMS = [
     "reviews",
     "scored",
@@ -50,6 +53,7 @@ SUMS = [
     "top_positive",
     "known",
     "known_positive",
+    "adjusted",
     *[f"h{i}" for i in range(10)],
 ]
 ASPECT_KEYS = ["title", "aspect"]
@@ -68,9 +72,17 @@ COLUMNS = [
     "aspects",
     "rating_score",
     "fresh_evidence",
+    "critic",
+    "text_score",
 ]
-# Parts written before these columns existed read them as nulls: every call is then known.
-OPTIONAL = {"rating_score": pa.float64(), "fresh_evidence": pa.float64()}
+# Parts written before these columns existed read them as nulls: every call is then known,
+# and calibration has only the rating (or nothing) to go on.
+OPTIONAL = {
+    "rating_score": pa.float64(),
+    "fresh_evidence": pa.float64(),
+    "critic": pa.string(),
+    "text_score": pa.float64(),
+}
 
 TITLES_SCHEMA = pa.schema(
     [
@@ -117,13 +129,34 @@ def _int(mask: pa.Array) -> pa.Array:
 Partials = tuple[pa.Table, pa.Table, pa.Table]
 
 
-def partial(table: pa.Table, threshold: float) -> Partials:
+def calibrated_scores(table: pa.Table, calibration: Calibration) -> pa.Array:
+    """Each row's score on the common scale (``Calibration.adjust``)."""
+    names = ("critic", "publication", "score", "rating_score", "text_score")
+    rows = zip(*(table[n].to_pylist() for n in names), strict=True)
+    return pa.array([calibration.adjust(*row) for row in rows], pa.float64())
+
+
+def partial(table: pa.Table, threshold: float, calibration: Calibration | None = None) -> Partials:
     """One part's partial sums: per (title, kind, publication), per (title, aspect), and per
-    (title, evidence value) for the reviews called from their text alone."""
+    (title, evidence value) for the reviews called from their text alone.
+
+    With ``calibration`` every score is first put on the common scale, as the store's
+    calibrated title pages do (fresh calls stay the reviews' own).
+    """
     for name, kind in OPTIONAL.items():
         if name not in table.column_names:
             table = table.append_column(name, pa.nulls(table.num_rows, kind))
     table = table.filter(pc.is_valid(table["title"]))
+    adjusted = pa.array([0] * table.num_rows, pa.int64())
+    if calibration is not None:
+        scores = calibrated_scores(table, calibration)
+        before = table["score"].combine_chunks()
+        differs = pc.or_(
+            pc.not_equal(pc.fill_null(scores, -1.0), pc.fill_null(before, -1.0)),
+            pc.not_equal(pc.is_valid(scores), pc.is_valid(before)),
+        )
+        adjusted = _int(differs)
+        table = table.set_column(table.column_names.index("score"), "score", scores)
     score = table["score"]
     scored = pc.is_valid(score)
     fresh = pc.if_else(
@@ -151,6 +184,7 @@ def partial(table: pa.Table, threshold: float) -> Partials:
         "top_positive": _int(pc.and_(top, positive)),
         "known": _int(known),
         "known_positive": _int(pc.and_(known, positive)),
+        "adjusted": adjusted,
     }
     for i in range(10):
         sums[f"h{i}"] = _int(pc.and_(scored, pc.equal(bins, i)))
@@ -189,22 +223,23 @@ def sum_partials(table: pa.Table, keys: list[str], sums: list[str]) -> pa.Table:
     return grouped.rename_columns([c.removesuffix("_sum") for c in grouped.column_names])
 
 
-def part_partials(path: str, threshold: float) -> Partials:
+def part_partials(path: str, threshold: float, calibration: Calibration | None = None) -> Partials:
     """Read one part (only the columns the figures need) and reduce it."""
     present = set(pq.read_schema(path).names)
-    return partial(pq.read_table(path, columns=[c for c in COLUMNS if c in present]), threshold)
+    table = pq.read_table(path, columns=[c for c in COLUMNS if c in present])
+    return partial(table, threshold, calibration)
 
 
-def _main_frame(path: str, threshold: float) -> Any:
-    return part_partials(path, threshold)[0].to_pandas()
+def _main_frame(path: str, threshold: float, calibration: Calibration | None) -> Any:
+    return part_partials(path, threshold, calibration)[0].to_pandas()
 
 
-def _aspect_frame(path: str, threshold: float) -> Any:
-    return part_partials(path, threshold)[1].to_pandas()
+def _aspect_frame(path: str, threshold: float, calibration: Calibration | None) -> Any:
+    return part_partials(path, threshold, calibration)[1].to_pandas()
 
 
-def _evidence_frame(path: str, threshold: float) -> Any:
-    return part_partials(path, threshold)[2].to_pandas()
+def _evidence_frame(path: str, threshold: float, calibration: Calibration | None) -> Any:
+    return part_partials(path, threshold, calibration)[2].to_pandas()
 
 
 GROUPS = ((KEYS, SUMS), (ASPECT_KEYS, ASPECT_SUMS), (EVIDENCE_KEYS, EVIDENCE_SUMS))
@@ -226,11 +261,14 @@ def parts_of(folder: Path) -> list[Path]:
     return parts
 
 
-def _local_partials(parts: list[Path], threshold: float, every: int = 32) -> Partials:
+def _local_partials(
+    parts: list[Path], threshold: float, calibration: Calibration | None, every: int = 32
+) -> Partials:
     """Reduce part by part, folding the partials every ``every`` parts to keep memory small."""
     tables: list[list[pa.Table]] = [[], [], []]
     for n, path in enumerate(parts, 1):
-        for kept, table in zip(tables, part_partials(str(path), threshold), strict=True):
+        reduced = part_partials(str(path), threshold, calibration)
+        for kept, table in zip(tables, reduced, strict=True):
             kept.append(table)
         if n % every == 0:
             tables = [[t] for t in _fold(tables)]
@@ -239,7 +277,11 @@ def _local_partials(parts: list[Path], threshold: float, every: int = 32) -> Par
 
 
 def _dask_partials(
-    parts: list[Path], threshold: float, scheduler: str | None, workers: int
+    parts: list[Path],
+    threshold: float,
+    calibration: Calibration | None,
+    scheduler: str | None,
+    workers: int,
 ) -> Partials:
     """The same partial sums as Dask DataFrames: each part reduced on a worker, then summed."""
     client, cluster = dask_client(scheduler, workers)
@@ -251,7 +293,7 @@ def _dask_partials(
         for fn, (keys, _) in zip(
             (_main_frame, _aspect_frame, _evidence_frame), GROUPS, strict=True
         ):
-            ddf = dd.from_map(fn, names, threshold=threshold)
+            ddf = dd.from_map(fn, names, threshold=threshold, calibration=calibration)
             summed = ddf.groupby(keys, dropna=False).sum(split_out=1).reset_index().compute()
             frames.append(pa.Table.from_pandas(summed, preserve_index=False))
         return frames[0], frames[1], frames[2]
@@ -363,8 +405,14 @@ def aggregate(
     scheduler: str | None = None,
     workers: int = 0,
     settings: dict[str, Any] | None = None,
+    calibration: Calibration | None = None,
 ) -> pa.Table:
-    """Per-title figures from a batch folder; written to ``out`` (Parquet) when given."""
+    """Per-title figures from a batch folder; written to ``out`` (Parquet) when given.
+
+    With ``calibration`` (e.g. ``critica.calibration.for_store(store)``) every score figure
+    uses the reviews' scores on the common scale; the table's metadata key
+    ``critica.calibration`` then says what was fitted and how many scores changed.
+    """
     parts = parts_of(folder)
     threshold = float({**config.settings(), **(settings or {})}["fresh_threshold"])
     if engine == "local":
@@ -372,9 +420,11 @@ def aggregate(
             raise CriticaError(
                 "--scheduler is for --engine dask; leave it out or add --engine dask"
             )
-        main, aspect_sums, evidence_sums = _local_partials(parts, threshold)
+        main, aspect_sums, evidence_sums = _local_partials(parts, threshold, calibration)
     elif engine == "dask":
-        main, aspect_sums, evidence_sums = _dask_partials(parts, threshold, scheduler, workers)
+        main, aspect_sums, evidence_sums = _dask_partials(
+            parts, threshold, calibration, scheduler, workers
+        )
     else:
         raise CriticaError(f"unknown engine {engine!r}; choose local or dask")
     if main.num_rows == 0:
@@ -383,6 +433,14 @@ def aggregate(
             "--map title=COLUMN (or --title) to aggregate per title"
         )
     table = figures_from_sums(main, aspect_sums, evidence_sums, settings)
+    if calibration is not None:
+        summary = {
+            **calibration.to_dict(),
+            "adjusted_reviews": int(pc.sum(main["adjusted"]).as_py()),
+        }
+        table = table.replace_schema_metadata(
+            {CALIBRATION_KEY: json.dumps(summary).encode("utf-8")}
+        )
     if out is not None:
         if out.is_dir():
             raise InputError(f"--out {out} is a folder; give a file name such as titles.parquet")

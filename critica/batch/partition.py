@@ -43,6 +43,7 @@ SCHEMA = pa.schema(
         ("score", pa.float64()),
         ("fresh", pa.bool_()),
         ("rating_score", pa.float64()),
+        ("text_score", pa.float64()),
         ("fresh_evidence", pa.float64()),
         ("confidence", pa.float64()),
         ("band", pa.string()),
@@ -164,6 +165,7 @@ def to_table(rows: list[dict[str, Any]], analyses: list[Analysis]) -> pa.Table:
         columns["score"].append(None if a.score is None else float(a.score))
         columns["fresh"].append(None if a.fresh is None else bool(a.fresh))
         columns["rating_score"].append(float(a.rating.normalized) if a.rating else None)
+        columns["text_score"].append(None if a.text_score is None else float(a.text_score))
         columns["fresh_evidence"].append(
             None if a.fresh_evidence is None else float(a.fresh_evidence)
         )

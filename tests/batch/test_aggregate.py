@@ -57,6 +57,7 @@ def _facts(rows: list[dict]) -> dict[str, list[ReviewFacts]]:
                 aspects=mentions,
                 rating_score=row["rating_score"],
                 fresh_evidence=row["fresh_evidence"],
+                text_score=row["text_score"],
             )
         )
     return by_title

@@ -105,6 +105,26 @@ def test_dask_aggregation_equals_the_local_one(dask_run, scheduler):
     assert on_dask.equals(local)
 
 
+def test_calibrated_dask_aggregation_equals_the_local_one(dask_run, scheduler):
+    from critica import calibration
+    from critica.store.records import RatedReview
+
+    history = [
+        RatedReview(t, critic, pub, 40.0 + 4 * t + lean, 40.0 + 4 * t + lean + gap)
+        for t in range(12)
+        for pub, critic, lean, gap in (
+            ("Lumen Film Journal", "Hannah Brandt", 10.0, 0.0),
+            ("The Open Screen", "Daniela Ruiz", 0.0, -8.0),
+            ("Staticline", "Tobias Lindgren", 0.0, 0.0),
+        )
+    ]
+    fitted = calibration.fit(history)
+    local = aggregate(dask_run[0], calibration=fitted)
+    on_dask = aggregate(dask_run[0], engine="dask", scheduler=scheduler, calibration=fitted)
+    assert on_dask.equals(local) and on_dask.schema.metadata == local.schema.metadata
+    assert not local.equals(aggregate(dask_run[0]))  # the calibration did move some scores
+
+
 def test_an_unreachable_scheduler_is_a_clear_error(inputs, tmp_path):
     from critica.batch.engines import DaskEngine
 

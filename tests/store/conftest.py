@@ -73,7 +73,7 @@ def make_analysis(
     version: str = "test-v1",
     rating: float | None = None,
     text_score: float | None = None,
-    evidence: float | None | str = "auto",
+    evidence: float | str | None = "auto",
 ) -> Analysis:
     """An ``Analysis`` built by hand: sentences split at ``.!?``, aspects by sentence index.
 
