@@ -154,10 +154,19 @@ def title_summary(title: Title, facts: list[ReviewFacts], prior: float) -> dict[
     }
 
 
-def home_page(store: Store) -> dict[str, Any]:
-    """The front page: recently reviewed, best reviewed and most divisive films and series."""
+def home_page(store: Store, calibrated: bool | None = None) -> dict[str, Any]:
+    """The front page: recently reviewed, best reviewed and most divisive films and series.
+
+    ``calibrated`` (default: the ``calibrated_scores`` setting) puts the scores on the
+    critics' common scale, as the title pages do, so a list and a page agree.
+    """
+    if calibrated is None:
+        calibrated = bool(config.get("calibrated_scores"))
+    fitted = calibration.for_store(store) if calibrated else None
     scanned = [t for kind in ("film", "series") for t in store.list_titles(kind, HOME_SCAN)]
     facts = {t.id: store.review_facts(t.id) for t in scanned}
+    if fitted is not None:
+        facts = {tid: fitted.apply(fs) for tid, fs in facts.items()}
     scores = [f.score for fs in facts.values() for f in fs if f.score is not None]
     prior = float(config.get("bayes_prior_score")) or (sum(scores) / len(scores) if scores else 60)
     rows = [title_summary(t, facts[t.id], prior) for t in scanned if facts[t.id]]

@@ -109,6 +109,18 @@ def test_title_page_calibrated_and_default(
         config.settings.cache_clear()
 
 
+def test_home_lists_follow_the_calibration_setting(store: SQLStore, target: int) -> None:
+    def row(page: dict[str, Any]) -> dict[str, Any]:
+        return next(r for r in page["recent"] if r["id"] == target)
+
+    plain = row(pages.home_page(store))
+    calibrated = row(pages.home_page(store, calibrated=True))
+    assert plain["score_weighted"] == pages.title_page(store, target)["score_weighted"]
+    title = pages.title_page(store, target, calibrated=True)
+    assert calibrated["score_weighted"] == title["score_weighted"] != plain["score_weighted"]
+    assert calibrated["percent_positive"] == plain["percent_positive"]
+
+
 def test_api_exposes_calibration(store: SQLStore, target: int) -> None:
     client = TestClient(create_app(store))
     default = client.get(f"/api/v1/titles/{target}").json()
