@@ -97,3 +97,26 @@ def test_core_figures_estimate_from_evidence_and_known_reviews() -> None:
 def test_core_figures_estimate_hidden_below_minimum() -> None:
     got = core_figures([fact(i, True, evidence=2.0) for i in range(4)], 5, 60.0)
     assert got["percent_positive"] is None and got["percent_positive_estimated"] is None
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.floats(-30, 30, allow_nan=False).map(lambda e: round(e, 3)), max_size=120),
+    st.integers(0, 4),
+    st.integers(0, 4),
+)
+def test_small_and_large_group_paths_agree(evidence, fresh, rotten):
+    import critica.aggregate as aggregate
+
+    small, large = aggregate.SMALL_GROUP, None
+    try:
+        aggregate.SMALL_GROUP = 10**9  # every group on plain floats
+        on_floats = estimated_share(fresh, rotten, evidence)
+        aggregate.SMALL_GROUP = -1  # every group through numpy
+        large = estimated_share(fresh, rotten, evidence)
+    finally:
+        aggregate.SMALL_GROUP = small
+    if on_floats is None:
+        assert large is None
+    else:
+        assert large == pytest.approx(on_floats, abs=1e-9)
