@@ -74,8 +74,8 @@ def estimated_share(known_fresh: int, known_rotten: int, evidence: Iterable[floa
     ``fresh_evidence`` - a log Bayes factor, calibrated and free of any prior.
     The share is the prior that makes the reviews most likely, the fixed point
     of Saerens, Latinne and Decaestecker's EM ("Adjusting the outputs of a
-    classifier to new a priori probabilities", 2002), found to 1e-12 by
-    bracketed Newton steps (the log-likelihood is concave in the share), with one fresh and
+    classifier to new a priori probabilities", 2002), found by bracketed Newton
+    steps on the log-odds (the log-likelihood is concave in the share), with one fresh and
     one rotten pseudo-review (``ESTIMATE_PSEUDO``) so that a handful of
     reviews never gives exactly 0% or 100%.
 
@@ -116,22 +116,26 @@ def estimated_share(known_fresh: int, known_rotten: int, evidence: Iterable[floa
 
         above, total = int(counts @ (values > 0)), len(found)
 
-    # Newton's method kept inside a shrinking bracket (the slope falls as pi grows, so the
-    # root is unique): quadratic steps when they land inside, bisection when they do not.
-    lo, hi = 1e-12, 1 - 1e-12
+    # Newton's method on the log-odds t = logit(pi), where the slope times pi(1 - pi) runs
+    # smoothly from +fresh to -rotten with a single root: quadratic steps while they stay
+    # inside a bracket that shrinks with every evaluation, bisection when one does not.
+    lo, hi = -40.0, 40.0
     pi = (fresh + above) / (fresh + rotten + total)
-    for _ in range(100):
+    t = math.log(pi / (1 - pi))
+    for _ in range(200):
+        pi = 1.0 / (1.0 + math.exp(-t))
         first, second = slope(pi)
         if first > 0:
-            lo = pi
+            lo = t
         else:
-            hi = pi
-        step = pi - first / second
-        new = step if lo < step < hi else (lo + hi) / 2
-        if abs(new - pi) < 1e-12 or hi - lo < 1e-12:
-            return new
-        pi = new
-    return pi
+            hi = t
+        turn = (1 - 2 * pi) * first + pi * (1 - pi) * second  # d/dt of pi(1-pi)*slope, / pi(1-pi)
+        step = t - first / turn if turn < 0 else (lo + hi) / 2
+        if abs(step - t) < 1e-10 or hi - lo < 1e-10:  # converged (a share to ~1e-11)
+            t = step
+            break
+        t = step if lo < step < hi else (lo + hi) / 2
+    return 1.0 / (1.0 + math.exp(-t))
 
 
 def core_figures(facts: list[ReviewFacts], min_reviews: int, threshold: float) -> dict[str, Any]:
