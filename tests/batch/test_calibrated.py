@@ -107,3 +107,9 @@ def test_an_empty_history_changes_nothing(local_run, tmp_path):
         aggregate(local_run[0], calibration=fitted).to_pylist()
         == aggregate(local_run[0]).to_pylist()
     )
+
+
+def test_an_unopenable_history_store_is_a_clear_error(local_run, tmp_path):
+    missing = f"sqlite:///{tmp_path / 'no' / 'such' / 'dir' / 'x.db'}"
+    result = runner.invoke(app, ["aggregate", str(local_run[0]), "--calibrated", "--db", missing])
+    assert result.exit_code != 0 and "cannot open the store" in result.output
