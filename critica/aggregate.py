@@ -21,7 +21,8 @@ from critica.store.records import ReviewFacts
 
 Z95 = 1.959964  # normal quantile for a two-sided 95% interval
 EVIDENCE_PER_SIDE = 3
-ESTIMATE_PSEUDO = 1.0  # pseudo-reviews on each side in the estimated share
+ESTIMATE_PRIOR = 2.0  # pseudo-reviews in the estimated share, split as the counted share
+LEAN_LIMIT = 0.01  # ... which is kept within 1-99% for that split
 EVIDENCE_CLIP = 20.0  # a text's log Bayes factor counts at most this much
 SMALL_GROUP = 64  # up to this many reviews the estimate runs on plain floats
 SEASON_KINDS = frozenset({"series", "season"})  # episodes are never certified, as on RT
@@ -66,7 +67,9 @@ def weighted_mean(scores: list[float], weights: list[float]) -> float | None:
     return min(max(value, min(scores)), max(scores))
 
 
-def estimated_share(known_fresh: int, known_rotten: int, evidence: Iterable[float]) -> float | None:
+def estimated_share(
+    known_fresh: int, known_rotten: int, evidence: Iterable[float], lean: float = 0.5
+) -> float | None:
     """The share of a title's reviews that are fresh, estimated rather than counted (0-1).
 
     Reviews whose fresh/rotten is known (an explicit rating) count as they are;
@@ -75,9 +78,12 @@ def estimated_share(known_fresh: int, known_rotten: int, evidence: Iterable[floa
     The share is the prior that makes the reviews most likely, the fixed point
     of Saerens, Latinne and Decaestecker's EM ("Adjusting the outputs of a
     classifier to new a priori probabilities", 2002), found by bracketed Newton
-    steps on the log-odds (the log-likelihood is concave in the share), with one fresh and
-    one rotten pseudo-review (``ESTIMATE_PSEUDO``) so that a handful of
-    reviews never gives exactly 0% or 100%.
+    steps on the log-odds (the log-likelihood is concave in the share). A weak
+    prior keeps a handful of text-called reviews from swinging it to 0% or 100%:
+    ``ESTIMATE_PRIOR`` pseudo-reviews split as ``lean`` (the counted share; kept
+    within 1-99%), so a small title's estimate leans toward its count, and with
+    no review called from its text the estimate is the count itself (between 1%
+    and 99%; just inside them beyond).
 
     Counting text calls is biased toward the middle: a mild pan that reads
     fresh-ish is called fresh at any title, so a title most critics disliked
@@ -89,7 +95,9 @@ def estimated_share(known_fresh: int, known_rotten: int, evidence: Iterable[floa
     found = np.clip(np.asarray(given, dtype=np.float64), -EVIDENCE_CLIP, EVIDENCE_CLIP)
     if known_fresh + known_rotten + len(found) == 0:
         return None
-    fresh, rotten = known_fresh + ESTIMATE_PSEUDO, known_rotten + ESTIMATE_PSEUDO
+    lean = min(1 - LEAN_LIMIT, max(LEAN_LIMIT, lean))
+    fresh = known_fresh + ESTIMATE_PRIOR * lean
+    rotten = known_rotten + ESTIMATE_PRIOR * (1 - lean)
     slope: Callable[[float], tuple[float, float]]
     if len(found) <= SMALL_GROUP:  # a month, a season: plain floats beat numpy's call cost
 
@@ -153,7 +161,10 @@ def core_figures(facts: list[ReviewFacts], min_reviews: int, threshold: float) -
         known = [f for f in scored if f.rating_score is not None or f.fresh_evidence is None]
         known_fresh = sum(is_fresh(f, threshold) for f in known)
         estimate = estimated_share(
-            known_fresh, len(known) - known_fresh, (float(f.fresh_evidence or 0) for f in by_text)
+            known_fresh,
+            len(known) - known_fresh,
+            (float(f.fresh_evidence or 0) for f in by_text),
+            lean=positive / n,
         )
     return {
         "reviews": len(facts),

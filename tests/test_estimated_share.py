@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from critica.aggregate import ESTIMATE_PSEUDO, core_figures, estimated_share
+from critica.aggregate import ESTIMATE_PRIOR, core_figures, estimated_share
 from critica.store.records import ReviewFacts
 
 
@@ -33,28 +33,39 @@ def test_recovers_the_share_that_counting_calls_misses(share: float) -> None:
         assert abs(estimate - true_share) < abs(counted - true_share) / 3
 
 
-def test_known_reviews_alone_give_the_smoothed_count() -> None:
-    assert estimated_share(8, 2, []) == pytest.approx(
-        (8 + ESTIMATE_PSEUDO) / (10 + 2 * ESTIMATE_PSEUDO)
-    )
+def test_known_reviews_alone_give_the_count() -> None:
+    assert estimated_share(8, 2, [], lean=0.8) == pytest.approx(0.8)
+    # All fresh: the prior's 1% share of a rotten pseudo-review keeps it a hair below 1.
+    assert 0.99 < estimated_share(5, 0, [], lean=1.0) < 1.0
     assert estimated_share(0, 0, []) is None
 
 
-def test_evidence_that_says_nothing_leaves_the_known_share() -> None:
+def test_evidence_that_says_nothing_leaves_the_known_share_and_prior() -> None:
     assert estimated_share(3, 1, [0.0] * 50) == pytest.approx(
-        (3 + ESTIMATE_PSEUDO) / (4 + 2 * ESTIMATE_PSEUDO)
+        (3 + ESTIMATE_PRIOR / 2) / (4 + ESTIMATE_PRIOR)
     )
     assert estimated_share(0, 0, [0.0] * 50) == pytest.approx(0.5)
+    assert estimated_share(0, 0, [0.0] * 50, lean=0.8) == pytest.approx(0.8)
 
 
 def test_overwhelming_evidence_counts_like_known_reviews() -> None:
-    got = estimated_share(0, 0, [50.0] * 9 + [-50.0] * 3)  # beyond the clip: still certain
-    assert got == pytest.approx(estimated_share(9, 3, []), abs=1e-6)
+    got = estimated_share(0, 0, [50.0] * 9 + [-50.0] * 3, lean=0.75)  # beyond the clip
+    assert got == pytest.approx(0.75, abs=1e-6)
 
 
 def test_few_reviews_never_reach_0_or_100() -> None:
     assert 0.0 < estimated_share(0, 0, [-8.0] * 5) < 0.2
     assert 0.8 < estimated_share(0, 0, [8.0] * 5) < 1.0
+
+
+def test_a_small_title_leans_toward_its_count() -> None:
+    # Three mildly rotten-leaning texts that were all called fresh: the evidence alone
+    # would say 0%; the prior split as the count keeps the estimate from swinging there.
+    weak = [-0.3] * 3
+    assert estimated_share(0, 0, weak, lean=1.0) > estimated_share(0, 0, weak, lean=0.5)
+    assert estimated_share(0, 0, weak, lean=1.0) > 0.5
+    many = [-0.3] * 3000  # with many reviews the evidence decides, whatever the lean
+    assert estimated_share(0, 0, many, lean=1.0) < 0.05
 
 
 @settings(max_examples=80, deadline=None)
@@ -87,7 +98,7 @@ def test_core_figures_estimate_from_evidence_and_known_reviews() -> None:
     rated = [fact(10, False, evidence=3.0, rating=40.0)]  # its rating decides, not its text
     stored_before_evidence = [fact(11, True, evidence=None)]
     got = core_figures(text + rated + stored_before_evidence, 5, 60.0)
-    expected = estimated_share(1, 1, [0.4] * 6 + [-0.3])
+    expected = estimated_share(1, 1, [0.4] * 6 + [-0.3], lean=7 / 9)
     assert got["percent_positive"] == round(100 * 7 / 9, 1)
     assert got["percent_positive_estimated"] == round(100 * expected, 1)
     # Weak evidence: the estimate sits nearer even than the counted calls.

@@ -67,7 +67,7 @@ def main() -> None:
         diffs: dict[str, list[float]] = {w: [] for w in ways}
         for film, tomatometer in published.items():
             qq = q[(films == film) & scored]
-            share = estimated_share(0, 0, logit(qq) - base)
+            share = estimated_share(0, 0, logit(qq) - base, lean=float((qq >= 0.5).mean()))
             assert share is not None  # every published film has reviews
             estimates = ((qq >= 0.5).mean(), qq.mean(), share)
             for w, estimate in zip(ways, estimates, strict=True):

@@ -352,7 +352,10 @@ def figures_from_sums(
         values, counts = evidence[name]
         estimate = (
             estimated_share(
-                t["known_positive"], t["known"] - t["known_positive"], np.repeat(values, counts)
+                t["known_positive"],
+                t["known"] - t["known_positive"],
+                np.repeat(values, counts),
+                lean=t["positive"] / n,
             )
             if shown
             else None
