@@ -26,6 +26,8 @@ class Example:
     pol: int = -1  # 0 negative / 1 positive / -1 unknown
     fine: int = -1  # SST-5 class 0..4 / -1 unknown
     subj: int = -1  # 1 opinion / 0 plot-or-fact / -1 unknown
+    # Labelled phrases inside the text: (start, end, SST-5 class) in characters.
+    spans: tuple[tuple[int, int, int], ...] = ()
 
 
 @dataclass
@@ -41,12 +43,17 @@ def _overlaps(key: str, dev_keys: list[str]) -> bool:
     return any(k in key or key in k for k in dev_keys)
 
 
-def load_sentence_data(root: Path, subj_fold: int = 0, folds: int = 5) -> SentenceData:
+def load_sentence_data(
+    root: Path, subj_fold: int = 0, folds: int = 5, phrases: bool = False
+) -> SentenceData:
     """Multi-task sentence examples; dev text never leaks into training.
 
     MR lines contain SST sentences, so MR lines overlapping any SST dev
     sentence are dropped from training. Subjectivity keeps fold ``subj_fold``
     of ``folds`` out for evaluation (``subj_fold=-1`` trains on all of it).
+    With ``phrases``, SST's phrase-level labels join in: GLUE's 67k training
+    phrases as texts of their own, and every labelled node of the training
+    trees as a span of its sentence (phrases equal to a dev sentence dropped).
     """
     files = {
         "sst2/train.jsonl",
@@ -75,6 +82,8 @@ def load_sentence_data(root: Path, subj_fold: int = 0, folds: int = 5) -> Senten
         add(r["text"], fine=lab, **({"pol": int(lab >= 3)} if lab != 2 else {}))
     for r in rows["sst2/train.jsonl"]:
         add(r["text"], pol=r["label"])
+    if phrases:
+        _add_phrases(root, add, merged, sources, set(dev_keys))
     for r in rows["mr/all.jsonl"]:
         key = norm_key(r["text"])
         if key not in merged and not _overlaps(key, dev_keys):
@@ -88,6 +97,38 @@ def load_sentence_data(root: Path, subj_fold: int = 0, folds: int = 5) -> Senten
             add(r["text"], subj=r["label"])
     train = [merged[k] for k in sorted(merged)]
     return SentenceData(train, sst2_dev, sst5_dev, heldout, sources)
+
+
+def _add_phrases(
+    root: Path,
+    add: Callable[..., None],
+    merged: dict[str, Example],
+    sources: dict[str, str],
+    dev_keys: set[str],
+) -> None:
+    """GLUE's phrases as examples, tree nodes as spans of the training sentences."""
+    from training.trees import read_trees
+
+    glue, trees = root / "sst2/train_phrases.jsonl.gz", root / "sst5/train_trees.txt.gz"
+    sources |= {"sst2/train_phrases.jsonl.gz": file_sha256(glue)}
+    sources |= {"sst5/train_trees.txt.gz": file_sha256(trees)}
+    fine_of: dict[str, int] = {}
+    for tree in read_trees(trees):
+        key = norm_key(tree.text)
+        if key in dev_keys:
+            continue
+        add(
+            tree.text, fine=tree.label, **({"pol": int(tree.label >= 3)} if tree.label != 2 else {})
+        )
+        merged[key].spans = tuple(tree.spans)
+        for a, b, label in tree.spans:
+            fine_of.setdefault(norm_key(tree.text[a:b]), label)
+    for r in read_jsonl(glue):
+        key = norm_key(detokenize(r["text"]))
+        if not key or key in dev_keys:
+            continue
+        fine = fine_of.get(key)
+        add(r["text"], pol=r["label"], **({"fine": fine} if fine is not None else {}))
 
 
 def dev_accuracies(

@@ -26,6 +26,8 @@ from training.data import Example, dev_accuracies, load_sentence_data
 
 HEADS = {"pol": 2, "fine": 5, "subj": 2}
 HEAD_WEIGHT = {"pol": 1.0, "fine": 0.5, "subj": 1.0}
+# Phrases inside a sentence: the same heads over the phrase's pooled token states.
+SPAN_WEIGHT = {"pol": 0.5, "fine": 0.25}
 
 
 def base_model_path(override: Path | None = None) -> Path:
@@ -71,6 +73,12 @@ def make_tokenizer(max_len: int, base: Path | None = None):  # type: ignore[no-u
 
 
 def encode(tok, texts: list[str]) -> tuple[torch.Tensor, torch.Tensor]:  # type: ignore[no-untyped-def]
+    ids, mask, _ = encode_with_offsets(tok, texts)
+    return ids, mask
+
+
+def encode_with_offsets(tok, texts: list[str]):  # type: ignore[no-untyped-def]
+    """Padded ids and mask, and each row's character offsets per token."""
     encs = tok.encode_batch(texts)
     width = max(len(e.ids) for e in encs)
     ids = torch.zeros((len(encs), width), dtype=torch.long)
@@ -78,7 +86,12 @@ def encode(tok, texts: list[str]) -> tuple[torch.Tensor, torch.Tensor]:  # type:
     for i, e in enumerate(encs):
         ids[i, : len(e.ids)] = torch.tensor(e.ids)
         mask[i, : len(e.ids)] = 1
-    return ids, mask
+    return ids, mask, [e.offsets for e in encs]
+
+
+def span_weights(offsets: list[tuple[int, int]], a: int, b: int) -> list[int]:
+    """Token positions whose characters fall inside ``[a, b)`` (special tokens excluded)."""
+    return [t for t, (s, e) in enumerate(offsets) if e > s and s >= a and e <= b]
 
 
 def model_device(model: nn.Module) -> torch.device:
@@ -87,8 +100,12 @@ def model_device(model: nn.Module) -> torch.device:
 
 def batch_loss(model: SentenceModel, tok, batch: list[Example]) -> torch.Tensor:  # type: ignore[no-untyped-def]
     device = model_device(model)
-    ids, mask = encode(tok, [e.text for e in batch])
-    logits = model(ids.to(device), mask.to(device))
+    ids, mask, offsets = encode_with_offsets(tok, [e.text for e in batch])
+    ids, mask = ids.to(device), mask.to(device)
+    hidden = model.encoder(input_ids=ids, attention_mask=mask).last_hidden_state
+    m = mask.unsqueeze(-1).to(hidden.dtype)
+    pooled = model.dropout((hidden * m).sum(1) / m.sum(1).clamp(min=1e-6))
+    logits = {n: head(pooled) for n, head in model.heads.items()}
     loss = torch.zeros((), device=device)
     for name in HEADS:
         labels = torch.tensor([getattr(e, name) for e in batch], device=device)
@@ -96,6 +113,38 @@ def batch_loss(model: SentenceModel, tok, batch: list[Example]) -> torch.Tensor:
             loss = loss + HEAD_WEIGHT[name] * nn.functional.cross_entropy(
                 logits[name].float(), labels, ignore_index=-1, label_smoothing=0.05
             )
+    return loss + span_loss(model, hidden, batch, offsets)
+
+
+def span_loss(
+    model: SentenceModel, hidden: torch.Tensor, batch: list[Example], offsets
+) -> torch.Tensor:  # type: ignore[no-untyped-def]
+    """Phrase labels scored from the phrase's token states inside its sentence."""
+    rows, weights, fine = [], [], []
+    for i, ex in enumerate(batch):
+        for a, b, label in ex.spans[1:]:  # the root is the sentence itself
+            toks = span_weights(offsets[i], a, b)
+            if toks:
+                w = torch.zeros(hidden.shape[1], device=hidden.device)
+                w[toks] = 1.0 / len(toks)
+                rows.append(i)
+                weights.append(w)
+                fine.append(label)
+    if not rows:
+        return torch.zeros((), device=hidden.device)
+    pooled = torch.einsum("st,std->sd", torch.stack(weights), hidden[rows])
+    pooled = model.dropout(pooled)
+    gold = torch.tensor(fine, device=hidden.device)
+    loss = SPAN_WEIGHT["fine"] * nn.functional.cross_entropy(
+        model.heads["fine"](pooled).float(), gold, label_smoothing=0.05
+    )
+    polar = gold != 2
+    if polar.any():
+        loss = loss + SPAN_WEIGHT["pol"] * nn.functional.cross_entropy(
+            model.heads["pol"](pooled[polar]).float(),
+            (gold[polar] >= 3).long(),
+            label_smoothing=0.05,
+        )
     return loss
 
 
@@ -127,6 +176,9 @@ def main() -> None:
         "--subj-fold", type=int, default=0, help="subjectivity fold held out (-1: none)"
     )
     ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument(
+        "--no-phrases", action="store_true", help="sentences only (sentence-v1's training set)"
+    )
     ap.add_argument("--save-every", type=int, default=100)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--limit", type=int, default=0, help="smoke test: train on this many examples")
@@ -144,7 +196,7 @@ def train(args: argparse.Namespace) -> None:
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     args.out.mkdir(parents=True, exist_ok=True)
-    data = load_sentence_data(args.data, subj_fold=args.subj_fold)
+    data = load_sentence_data(args.data, subj_fold=args.subj_fold, phrases=not args.no_phrases)
     if args.limit:
         data.train = data.train[: args.limit]
     (args.out / "sources.json").write_text(json.dumps(data.sources, indent=2))
@@ -181,11 +233,16 @@ def train(args: argparse.Namespace) -> None:
 
     model.train()
     t0 = time.time()
+    order: list[list[int]] = []
+    order_epoch = -1
     while step < total:
         epoch, offset = divmod(step, steps_per_epoch)
-        order = list(range(len(data.train)))
-        random.Random(args.seed * 1000 + epoch).shuffle(order)
-        idx = order[offset * args.batch_size : (offset + 1) * args.batch_size]
+        if order_epoch != epoch:
+            order, order_epoch = (
+                bucketed_order(data.train, args.batch_size, args.seed, epoch),
+                epoch,
+            )
+        idx = order[offset]
         # bf16 autocast is ~15x slower than fp32 on these CPUs: measured.
         loss = batch_loss(model, tok, [data.train[i] for i in idx])
         loss.backward()
@@ -211,6 +268,23 @@ def train(args: argparse.Namespace) -> None:
             save()
     (args.out / "history.json").write_text(json.dumps(history, indent=2))
     torch.save(average_last(args.out, args.epochs, 2), args.out / "final.pt")
+
+
+def bucketed_order(
+    train: list[Example], batch_size: int, seed: int, epoch: int, window: int = 64
+) -> list[list[int]]:
+    """An epoch's batches: shuffled, then sorted by length within windows of
+    ``window`` batches so that a batch pads little, then the batches shuffled."""
+    rng = random.Random(seed * 1000 + epoch)
+    order = list(range(len(train)))
+    rng.shuffle(order)
+    size = batch_size * window
+    batches: list[list[int]] = []
+    for w in range(0, len(order), size):
+        chunk = sorted(order[w : w + size], key=lambda i: len(train[i].text))
+        batches += [chunk[b : b + batch_size] for b in range(0, len(chunk), batch_size)]
+    rng.shuffle(batches)
+    return batches
 
 
 def average_last(out: Path, epochs: int, n: int) -> dict[str, torch.Tensor]:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import TYPE_CHECKING
+
+from tokenizers import Tokenizer
 
 from critica import config
 from critica.document import ReviewDoc
@@ -14,6 +17,7 @@ if TYPE_CHECKING:
 SAMPLE_CHARS = 3000  # language is settled well before this; longer texts only cost time
 MIN_WORDS = 3
 SHORT_WORDS = 30  # below this, langid's probabilities are too flat to trust alone
+SHORT_CONFIDENCE = 0.5  # language confidence of a one- or two-word verdict
 _WORD = re.compile(r"[^\W\d_]+")
 
 
@@ -114,10 +118,9 @@ class Language:
     def __call__(self, doc: ReviewDoc) -> ReviewDoc:
         if not doc.scored:  # already rejected upstream (e.g. an empty row in a stream)
             return doc
-        if len(_WORD.findall(doc.text[:SAMPLE_CHARS])) < MIN_WORDS:
-            doc.language, doc.language_confidence = None, 0.0
-            doc.unscored_reason = "too short to analyse"
-            return doc
+        words = _WORD.findall(doc.text[:SAMPLE_CHARS])
+        if len(words) < MIN_WORDS:
+            return self._short(doc, words)
         lang, prob = self.detect(doc.text)
         doc.language, doc.language_confidence = lang, prob
         threshold = float(config.get("min_english_confidence"))
@@ -129,6 +132,35 @@ class Language:
                 "critica scores English reviews only"
             )
         return doc
+
+    @staticmethod
+    def _short(doc: ReviewDoc, words: list[str]) -> ReviewDoc:
+        """One- and two-word verdicts ("Masterpiece.", "Dreadful.") are scored when every word
+        is an English word the sentence model knows whole; a given rating always scores."""
+        doc.language, doc.language_confidence = None, 0.0
+        if words and all(known_word(w) for w in words):
+            doc.language, doc.language_confidence = "en", SHORT_CONFIDENCE
+            doc.warnings.append(
+                f"very short text ({len(words)} word{'s' if len(words) > 1 else ''}): "
+                "the text's score is a rough guess"
+            )
+        elif words and doc.meta.get("rating"):
+            doc.warnings.append("too short to tell the language; the given rating sets the score")
+        else:
+            doc.unscored_reason = "too short to analyse"
+        return doc
+
+
+def known_word(word: str) -> bool:
+    """Whether a word is a whole token of the sentence model's (English) vocabulary."""
+    return _vocabulary().token_to_id(word.lower()) is not None and word.isascii()
+
+
+@lru_cache(maxsize=1)
+def _vocabulary() -> Tokenizer:
+    from critica.models import FILES
+
+    return Tokenizer.from_file(str(FILES / "tokenizer.json"))
 
 
 def make_language() -> Language:

@@ -5,9 +5,12 @@ from __future__ import annotations
 from critica.document import ReviewDoc, Sentence, Span
 
 _MIN_WORDS, _MAX_WORDS = 6, 45
+# A sentence leaning against the call (praise in a rotten review, a complaint in a fresh
+# one) is quoted only when nothing on the verdict's side is quotable at all.
+_AGAINST, _AGAINST_FACTOR = 0.25, 0.2
 
 
-def quote_score(s: Sentence, target: float, title: str | None) -> float:
+def quote_score(s: Sentence, target: float, title: str | None, fresh: bool | None = None) -> float:
     """How well a sentence sums up the review: weighty in the verdict, on-verdict, quotable."""
     words = len(s.text.split())
     if words < _MIN_WORDS // 2:
@@ -19,14 +22,15 @@ def quote_score(s: Sentence, target: float, title: str | None) -> float:
     length = 1.0 if _MIN_WORDS <= words <= _MAX_WORDS else 0.6
     named = 1.15 if title and title.lower() in s.text.lower() else 1.0
     strength = 0.7 + 0.3 * min(1.0, abs(s.polarity) + (0.5 if abs(target) < 0.3 else 0.0))
-    return emphasis * fit * length * named * strength
+    against = fresh is not None and (s.polarity < -_AGAINST if fresh else s.polarity > _AGAINST)
+    return emphasis * fit * length * named * strength * (_AGAINST_FACTOR if against else 1.0)
 
 
 class Quote:
     """Picks the pull quote among the opinion sentences."""
 
     name = "quote"
-    requires: tuple[str, ...] = ("sentences", "score", "title")
+    requires: tuple[str, ...] = ("sentences", "score", "fresh", "title")
     sets: tuple[str, ...] = ("quote",)
 
     def __call__(self, doc: ReviewDoc) -> ReviewDoc:
@@ -35,7 +39,7 @@ class Quote:
         # Aim at the final score: when the critic's rating is known, it is the verdict.
         target = doc.score / 50.0 - 1.0
         title = doc.title.name if doc.title else None
-        scores = [quote_score(s, target, title) for s in doc.sentences]
+        scores = [quote_score(s, target, title, doc.fresh) for s in doc.sentences]
         best = max(range(len(scores)), key=scores.__getitem__)
         s = doc.sentences[best]
         doc.quote = Span(s.text, s.start, s.end)

@@ -17,6 +17,10 @@ BANDS = (
     (0.0, "overwhelming dislike"),
 )
 DISAGREEMENT = 25.0  # points between the rating and the text's score worth reporting
+# A one- or two-word verdict ("Masterpiece.") is scored from its text, never with much
+# confidence: a single word cannot show irony, a hedge or what the rest would have said.
+SHORT_TEXT_WORDS = 3
+SHORT_TEXT_CONFIDENCE = 0.6
 
 
 def band_for(score: float) -> str:
@@ -90,6 +94,8 @@ class Verdict:
             doc.score = doc.text_score
             doc.fresh = p_fresh >= cut
             doc.confidence = text_confidence(p_fresh, cut, doc.score, self.fresh_threshold)
+            if len(doc.text.split()) < SHORT_TEXT_WORDS:
+                doc.confidence = min(doc.confidence, SHORT_TEXT_CONFIDENCE)
         doc.band = band_for(doc.score)
         doc.explanation = explain(doc, weights)
         return doc

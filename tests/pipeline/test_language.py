@@ -68,10 +68,22 @@ def test_other_languages_unscored(language: Language, text: str, lang: str) -> N
     assert doc.unscored_reason.endswith("critica scores English reviews only")
 
 
-@pytest.mark.parametrize("text", ["", "Brilliant!", "Wow, 10/10", "!!! ??? 123 456"])
+@pytest.mark.parametrize("text", ["", "!!! ??? 123 456", "Excelente.", "Très bien"])
 def test_too_short(language: Language, text: str) -> None:
     doc = _run(language, text)
     assert doc.unscored_reason == "too short to analyse" and doc.language is None
+
+
+@pytest.mark.parametrize("text", ["Brilliant!", "Masterpiece.", "Just perfect.", "Wow, 10/10"])
+def test_one_or_two_english_words_are_scored_with_a_warning(language: Language, text: str) -> None:
+    doc = _run(language, text)
+    assert doc.scored and doc.language == "en"
+    assert any("very short text" in w for w in doc.warnings)
+
+
+def test_a_given_rating_scores_a_short_text_of_unknown_words(language: Language) -> None:
+    doc = language(ReviewDoc(raw="Excelente.", text="Excelente.", meta={"rating": "4/5"}))
+    assert doc.scored and doc.language is None
 
 
 @pytest.mark.parametrize(

@@ -46,3 +46,33 @@ def test_unscored_review_gets_no_quote():
     doc = doc_with([("Ceci n'est pas une critique en anglais du tout.", 0.0, 0.5)], score=None)
     doc.score = None
     assert make_quote()(doc).quote is None
+
+
+def test_a_rotten_review_is_not_quoted_by_its_one_compliment():
+    doc = doc_with(
+        [
+            ("The premiere is the best hour the series has produced, full of promise.", 0.9, 0.9),
+            ("Everything after it is muddled, slack and strangely airless.", -0.7, 0.9),
+            ("By the finale the show has squandered most of its goodwill.", -0.5, 0.9),
+        ],
+        score=58.3,
+    )
+    for s, weight in zip(doc.sentences, (1.0, 0.5, 0.5), strict=True):
+        s.weight = weight  # the compliment weighs most in the verdict
+    doc.fresh = False
+    quote = make_quote()(doc).quote
+    assert quote is not None and not quote.text.startswith("The premiere")
+
+
+def test_a_fresh_review_is_not_quoted_by_its_one_complaint():
+    doc = doc_with(
+        [
+            ("The middle stretch is a slog that nearly sinks the whole thing.", -0.9, 0.95),
+            ("Still, the performances are lovely and the ending lands.", 0.5, 0.9),
+        ],
+        score=70,
+    )
+    for s, weight in zip(doc.sentences, (1.0, 0.3), strict=True):
+        s.weight = weight
+    doc.fresh = True
+    assert make_quote()(doc).quote.text.startswith("Still")

@@ -23,6 +23,8 @@ import re
 import sys
 from pathlib import Path
 
+from critica.models.aspects import CUES
+
 RANDOM_N = 350
 SST_PER_GROUP = 12
 QUOTA = 35
@@ -71,6 +73,8 @@ TOPUP = [
 LISTS = ("pixar", "dreamworks")
 LIST_N = 300  # round 3: random pull quotes per Rotten Tomatoes list
 ROUND4_N = 300  # rounds 4 to 6: per list and from the kaggle sample
+ROUND8_N = 150  # round 8: contrast quotes naming two or more aspects, per source
+ROUND8_CONTRAST = r"\b(?:but|though|although|yet|while|whereas|however|despite|even if)\b|;"
 
 
 def list_file(lst: str) -> str:
@@ -177,6 +181,25 @@ def sample(root: Path):
             for r in random.Random(seed + i).sample(sorted(first.values()), ROUND4_N):
                 out.append((f, r, group))
                 seen_text.add(" ".join(text_of(f, r).lower().split()))
+    # Round 8 (2026-12-03): quotes whose aspects may disagree, for per-aspect polarity.
+    # Candidates turn on a contrast and name at least two aspects by their cue words.
+    contrast = re.compile(ROUND8_CONTRAST, re.I)
+    cues = [re.compile(rf"\b(?:{p})\b", re.I) for a, p in CUES.items() if a != "overall"]
+    for i, (f, texts) in enumerate(sources):
+        first = {}
+        for r, t in enumerate(texts):
+            k = " ".join(t.lower().split())
+            if (
+                k
+                and k not in seen_text
+                and contrast.search(t)
+                and sum(1 for c in cues if c.search(t)) >= 2
+            ):
+                first.setdefault(k, r)
+        pool8 = sorted(first.values())
+        for r in random.Random(807 + i).sample(pool8, min(ROUND8_N, len(pool8))):
+            out.append((f, r, "round8"))
+            seen_text.add(" ".join(text_of(f, r).lower().split()))
     return out, text_of
 
 
