@@ -22,8 +22,19 @@ import re
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "aspects"))
-import sample as aspect_sample
+
+def _aspect_sampler():
+    """The aspect corpus's sampler, loaded by path (both scripts are called sample.py)."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "aspects" / "sample.py"
+    spec = importlib.util.spec_from_file_location("aspect_sample", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+aspect_sample = _aspect_sampler()
 
 GROUP_N = 125
 GROUPS = [
