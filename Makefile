@@ -43,7 +43,8 @@ $(TRAIN_VENV)/.installed: pyproject.toml
 
 train: $(TRAIN_VENV)/.installed  ## rebuild every shipped model file from DATA (resumable)
 	$(TRAIN_VENV)/bin/python -m training.train_sentence --data $(DATA) --out build/sentence
-	$(TRAIN_VENV)/bin/python -m training.export_onnx --data $(DATA) --checkpoint build/sentence/final.pt
+	$(TRAIN_VENV)/bin/python -m training.tune_aspect_spans --data $(DATA) --checkpoint build/sentence/final.pt --out build/sentence/aspects.pt
+	$(TRAIN_VENV)/bin/python -m training.export_onnx --data $(DATA) --checkpoint build/sentence/aspects.pt
 	$(TRAIN_VENV)/bin/python -m training.train_verdict --data $(DATA)
 	$(TRAIN_VENV)/bin/python -m training.train_aspects --data $(DATA)
 

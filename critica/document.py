@@ -108,6 +108,9 @@ class ReviewDoc:
     # Sentence embeddings from the encoder pass (numpy array, one row per
     # sentence); kept for later heads, never serialised.
     embeddings: Any = field(default=None, repr=False)
+    # The sentence model's per-token polarity logits (models.encoder.TokenScores, one per
+    # sentence), so later steps can score any phrase in context; never serialised.
+    token_scores: Any = field(default=None, repr=False)
 
     @property
     def scored(self) -> bool:

@@ -43,7 +43,7 @@ def test_contract_fields(rave):
         assert asp.name in ASPECTS and -1 <= asp.polarity <= 1
         assert all(0 <= i < len(rave.sentences) for i in asp.evidence)
     assert rave.language == "en"
-    assert rave.model_version.startswith("sentence-v1")
+    assert rave.model_version.startswith("sentence-v2")
 
 
 def test_rave_and_pan():

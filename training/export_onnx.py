@@ -4,7 +4,8 @@
 
 Writes ``critica/models/files/sentence-<version>.onnx``, its manifest (version,
 heads, checksums, training-data hashes, dev accuracy of fp32 and int8) and the
-tokenizer. int8 (dynamic, per-channel) ships only if it loses < 0.5 points.
+tokenizer. int8 ships only if it loses < 1 point on every dev head (a dev point is
+9-18 sentences; the fp32 file, ~90 MB, is far over the package's size budget).
 """
 
 from __future__ import annotations
@@ -14,8 +15,11 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
+import onnx
 import torch
 
+from critica.models import SENTENCE_MODEL
 from critica.models.encoder import SentenceEncoder
 from critica.models.manifest import sha256
 from training.data import dev_accuracies, load_sentence_data
@@ -24,16 +28,30 @@ from training.train_sentence import HEADS, SentenceModel, base_model_path
 FILES = Path(__file__).resolve().parents[1] / "critica" / "models" / "files"
 
 
+TOKEN_HEADS = ("pol", "fine")
+CHECKPOINTS = {
+    "final.pt": "the last epoch's weights (training.train_sentence)",
+    "aspects.pt": "final.pt tuned one epoch on the aspect corpus's training third with SST "
+    "mixed in (training.tune_aspect_spans)",
+}
+
+
 class Exportable(torch.nn.Module):
-    """Outputs the pooled embedding and raw logits of every head."""
+    """Outputs the pooled embedding, raw logits of every head, and the polarity heads'
+    logits at every token (``token_pol``, ``token_fine``): a phrase's logits are the mean
+    over its tokens, since the heads are linear and pooling is a mean."""
 
     def __init__(self, model: SentenceModel) -> None:
         super().__init__()
         self.model = model
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor):  # type: ignore[no-untyped-def]
-        pooled = self.model.embed(input_ids, attention_mask)
-        return (pooled, *(self.model.heads[n](pooled) for n in HEADS))
+        out = self.model.encoder(input_ids=input_ids, attention_mask=attention_mask)
+        hidden = out.last_hidden_state
+        mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+        pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-6)
+        heads = (self.model.heads[n](pooled) for n in HEADS)
+        return (pooled, *heads, *(self.model.heads[n](hidden) for n in TOKEN_HEADS))
 
 
 def export(checkpoint: Path, path: Path) -> None:
@@ -47,20 +65,69 @@ def export(checkpoint: Path, path: Path) -> None:
         str(path),
         dynamo=False,
         input_names=["input_ids", "attention_mask"],
-        output_names=["embedding", *HEADS],
+        output_names=["embedding", *HEADS, *(f"token_{n}" for n in TOKEN_HEADS)],
         dynamic_axes={
             "input_ids": {0: "b", 1: "t"},
             "attention_mask": {0: "b", 1: "t"},
             **{n: {0: "b"} for n in ["embedding", *HEADS]},
+            **{f"token_{n}": {0: "b", 1: "t"} for n in TOKEN_HEADS},
         },
         opset_version=17,
     )
 
 
 def quantize(src: Path, dst: Path) -> None:
+    """Dynamic int8 per-channel for the MatMuls; the word embeddings int8 with one scale per
+    row. onnxruntime's own Gather quantisation (one scale for the whole 30k x 384 table)
+    cost sentence-v2 0.6 points of SST-2 dev; per row it costs nothing measurable."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    quantize_dynamic(str(src), str(dst), per_channel=True, weight_type=QuantType.QInt8)
+    rows = dst.with_suffix(".rows.onnx")
+    onnx.save(quantize_embedding_rows(onnx.load(str(src))), str(rows))
+    quantize_dynamic(
+        str(rows),
+        str(dst),
+        per_channel=True,
+        weight_type=QuantType.QInt8,
+        op_types_to_quantize=["MatMul"],
+    )
+    rows.unlink()
+
+
+def quantize_embedding_rows(model: onnx.ModelProto) -> onnx.ModelProto:
+    """Replace the word-embedding Gather by an int8 table and a per-row scale."""
+    from onnx import helper, numpy_helper
+
+    graph = model.graph
+    inits = {i.name: i for i in graph.initializer}
+    node = next(
+        n
+        for n in graph.node
+        if n.op_type == "Gather" and n.input[0].endswith("word_embeddings.weight")
+    )
+    table = numpy_helper.to_array(inits[node.input[0]]).astype(np.float32)
+    scale = np.abs(table).max(axis=1) / 127.0
+    scale[scale == 0] = 1.0
+    q = np.round(table / scale[:, None]).clip(-127, 127).astype(np.int8)
+    name, out = node.input[0], node.output[0]
+    graph.initializer.remove(inits[name])
+    graph.initializer.extend(
+        [numpy_helper.from_array(q, f"{name}_q"), numpy_helper.from_array(scale, f"{name}_scale")]
+    )
+    ids = node.input[1]
+    new = [
+        helper.make_node("Gather", [f"{name}_q", ids], [f"{out}_q"], axis=0),
+        helper.make_node("Cast", [f"{out}_q"], [f"{out}_f"], to=onnx.TensorProto.FLOAT),
+        helper.make_node("Gather", [f"{name}_scale", ids], [f"{out}_s"], axis=0),
+        helper.make_node("Unsqueeze", [f"{out}_s", "rows_axis"], [f"{out}_s2"]),
+        helper.make_node("Mul", [f"{out}_f", f"{out}_s2"], [out]),
+    ]
+    graph.initializer.append(numpy_helper.from_array(np.array([-1], dtype=np.int64), "rows_axis"))
+    at = list(graph.node).index(node)
+    graph.node.remove(node)
+    for i, n in enumerate(new):
+        graph.node.insert(at + i, n)
+    return model
 
 
 def write_manifest(folder: Path, name: str, onnx_file: str, extra: dict) -> None:  # type: ignore[type-arg]
@@ -71,6 +138,7 @@ def write_manifest(folder: Path, name: str, onnx_file: str, extra: dict) -> None
         "onnx": onnx_file,
         "tokenizer": "tokenizer.json",
         "heads": list(HEADS),
+        "token_heads": list(TOKEN_HEADS),
         "max_length": 128,
         "files": files,
         **extra,
@@ -88,7 +156,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--data", type=Path, required=True)
     ap.add_argument("--checkpoint", type=Path, default=Path("build/sentence/final.pt"))
-    ap.add_argument("--name", default="sentence-v1")
+    ap.add_argument("--name", default=SENTENCE_MODEL)
     ap.add_argument("--work", type=Path, default=Path("build/export"))
     args = ap.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
@@ -104,7 +172,7 @@ def main() -> None:
         results[label] = accuracy(args.work, args.name, data)
         print(label, json.dumps(results[label]), flush=True)
     loss = max(results["fp32"][k] - results["int8"][k] for k in results["fp32"])
-    chosen = int8 if loss < 0.005 else fp32
+    chosen = int8 if loss < 0.01 else fp32
     print(f"int8 loses at most {loss * 100:.2f} points: shipping {chosen}")
     FILES.mkdir(parents=True, exist_ok=True)
     for f in [chosen, "tokenizer.json"]:
@@ -118,9 +186,7 @@ def main() -> None:
             "quantization": "dynamic int8 per-channel" if chosen == int8 else "none (fp32)",
             "dev_metrics": results,
             "training_data_sha256": sources,
-            "checkpoint": "mean of the last two epochs' weights (train_sentence.average_last)"
-            if args.checkpoint.name == "final.pt"
-            else args.checkpoint.name,
+            "checkpoint": CHECKPOINTS.get(args.checkpoint.name, args.checkpoint.name),
             "training_args": torch.load(
                 args.checkpoint.parent / "checkpoint.pt", weights_only=False
             )["args"]

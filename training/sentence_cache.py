@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from critica.document import ReviewDoc, Sentence
+from critica.models import SENTENCE_MODEL
 from critica.models.manifest import load_manifest
 from critica.pipeline import Pipeline
 from critica.pipeline.clean import make_clean
@@ -44,7 +45,7 @@ def _pipeline() -> Pipeline:
 
 
 def model_key() -> str:
-    m = load_manifest("sentence-v1")
+    m = load_manifest(SENTENCE_MODEL)
     return hashlib.sha256(str(sorted(m["files"].items())).encode()).hexdigest()[:12]
 
 

@@ -35,7 +35,7 @@ from critica.models import ASPECTS_MODEL as NAME
 from critica.models import FILES
 from critica.models.aspects import ASPECTS, AspectModel, cue_features
 from critica.models.encoder import shared_encoder
-from critica.pipeline.aspects import Aspects
+from critica.pipeline.aspects import Aspects, aspect_polarity
 from critica.pipeline.sentiment import sentence_polarity
 from training.data import detokenize, file_sha256, read_jsonl
 
@@ -166,40 +166,71 @@ def micro_f1(p: np.ndarray, y: np.ndarray) -> float:
     return prf(p >= micro_thresholds(p, y), y.astype(bool))["f1"]
 
 
-def measure(
-    rows: list[dict], texts: list[str], out: dict[str, np.ndarray], train: np.ndarray, enc: Any
-) -> dict[str, Any]:
-    """The shipped aspect component itself, measured on the test third."""
-    opinion = out["subj"][:, 1]
-    test = [r for r, t in zip(rows, train, strict=True) if not t]
-    comp = Aspects(AspectModel(), enc)
+def disagree(row: dict) -> bool:
+    """Whether a labelled sentence praises one aspect and faults another."""
+    polarities = {a["polarity"] for a in row["aspects"]}
+    return {"pos", "neg"} <= polarities
+
+
+def docs_for(rows: list[dict], out: dict[str, np.ndarray], tokens: list[Any]) -> list[ReviewDoc]:
+    """One single-sentence document per labelled quote, with the encoder's outputs set."""
     docs = []
-    for r, e, o, pol in zip(
-        rows, out["embedding"], opinion, sentence_polarity(out["pol"], out["fine"]), strict=True
-    ):
-        if r["split"] == "test":
-            d = ReviewDoc(raw=r["text"], text=r["text"])
-            d.sentences = [
-                Sentence(r["text"], 0, len(r["text"]), polarity=float(pol), opinion=float(o))
-            ]
-            d.embeddings = e[None, :]
-            docs.append(d)
-    comp.pipe(docs)
-    pred = np.zeros((len(test), len(ASPECTS)), dtype=bool)
+    opinion = out["subj"][:, 1]
+    polarity = sentence_polarity(out["pol"], out["fine"])
+    for i, r in enumerate(rows):
+        d = ReviewDoc(raw=r["text"], text=r["text"])
+        d.sentences = [
+            Sentence(
+                r["text"], 0, len(r["text"]), polarity=float(polarity[i]), opinion=float(opinion[i])
+            )
+        ]
+        d.embeddings = out["embedding"][i][None, :]
+        d.token_scores = [tokens[i]] if tokens else None
+        docs.append(d)
+    return docs
+
+
+def polarity_on_gold(rows: list[dict], docs: list[ReviewDoc]) -> float:
+    """Per-aspect polarity accuracy on every labelled pos/neg aspect (detection aside)."""
     right = total = 0
+    for r, d in zip(rows, docs, strict=True):
+        s = d.sentences[0]
+        scores = d.token_scores[0] if d.token_scores else None
+        for a in r["aspects"]:
+            if a["polarity"] in ("pos", "neg"):
+                value = aspect_polarity(a["name"], s.text, scores, s.polarity)
+                total += 1
+                right += (value > 0) == (a["polarity"] == "pos")
+    return right / max(1, total)
+
+
+def measure(rows: list[dict], out: dict[str, np.ndarray], tokens: list[Any]) -> dict[str, Any]:
+    """The shipped aspect component itself, measured on the test third."""
+    keep = [i for i, r in enumerate(rows) if r["split"] == "test"]
+    test = [rows[i] for i in keep]
+    docs = docs_for(test, {k: v[keep] for k, v in out.items()}, [tokens[i] for i in keep])
+    Aspects(AspectModel()).pipe(docs)
+    pred = np.zeros((len(test), len(ASPECTS)), dtype=bool)
+    tally = {"all": [0, 0], "disagree": [0, 0]}
     for i, (r, d) in enumerate(zip(test, docs, strict=True)):
         found = {m.name: m.polarity for m in d.sentences[0].aspects}
         for name in found:
             pred[i, ASPECTS.index(name)] = True
         for a in r["aspects"]:
             if a["name"] in found and a["polarity"] in ("pos", "neg"):
-                total += 1
-                right += (found[a["name"]] > 0) == (a["polarity"] == "pos")
+                ok = (found[a["name"]] > 0) == (a["polarity"] == "pos")
+                for key in ("all", "disagree") if disagree(r) else ("all",):
+                    tally[key][0] += ok
+                    tally[key][1] += 1
     gold = targets(test).astype(bool)
     report: dict[str, Any] = {name: prf(pred[:, k], gold[:, k]) for k, name in enumerate(ASPECTS)}
     report["micro"] = prf(pred, gold)
-    report["polarity_accuracy_on_detected"] = {"accuracy": right / max(1, total), "n": total}
+    for key, label in (("all", "detected"), ("disagree", "detected_disagreeing")):
+        right, total = tally[key]
+        report[f"polarity_accuracy_on_{label}"] = {"accuracy": right / max(1, total), "n": total}
+    report["polarity_accuracy_on_gold_aspects"] = polarity_on_gold(test, docs)
     report["test_sentences"] = len(test)
+    report["test_sentences_disagreeing"] = sum(disagree(r) for r in test)
     return report
 
 
@@ -220,7 +251,7 @@ def main() -> None:
     rows = load(args.data)
     enc = shared_encoder()
     texts = [r["text"] for r in rows]
-    out = enc.run(texts)
+    out, tokens = enc.run_with_tokens(texts)
     y = targets(rows)
     train = np.array([r["split"] == "train" for r in rows])
     tr_texts, tr_emb, tr_y = (
@@ -237,7 +268,7 @@ def main() -> None:
                     print(f"C={c} tfidf_weight={w} components={n or 1}: CV micro-F1 {f1:.3f}")
         return
     if args.measure_shipped:
-        report = measure(rows, texts, out, train, enc)
+        report = measure(rows, out, tokens)
         for k, v in report.items():
             print(f"{k:14s} {json.dumps(v)}")
         return
@@ -266,7 +297,7 @@ def main() -> None:
     test_texts = [t for t, k in zip(texts, train, strict=True) if not k]
     runtime = AspectModel().probabilities(out["embedding"][~train], test_texts)
     assert np.allclose(runtime, fitted.predict(test_texts, out["embedding"][~train]), atol=1e-4)
-    report = measure(rows, texts, out, train, enc)
+    report = measure(rows, out, tokens)
     for k, v in report.items():
         print(f"{k:14s} {json.dumps(v)}")
     m = json.loads((FILES / f"{NAME}.json").read_text())

@@ -168,7 +168,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--data", type=Path, required=True)
     ap.add_argument("--out", type=Path, default=Path("build/sentence"))
-    ap.add_argument("--epochs", type=int, default=3)
+    ap.add_argument("--epochs", type=int, default=2)
     ap.add_argument("--batch-size", type=int, default=32)
     ap.add_argument("--lr", type=float, default=8e-5)
     ap.add_argument("--max-len", type=int, default=64)
@@ -267,7 +267,9 @@ def train(args: argparse.Namespace) -> None:
         elif step % args.save_every == 0:
             save()
     (args.out / "history.json").write_text(json.dumps(history, indent=2))
-    torch.save(average_last(args.out, args.epochs, 2), args.out / "final.pt")
+    # With phrases, the last epoch beat the mean of the last two on every dev head
+    # (SST-2 89.1 vs 89.0, SST-5 45.9 vs 44.5, subjectivity 94.7 vs 94.3; 2026-12-03).
+    torch.save(average_last(args.out, args.epochs, 1), args.out / "final.pt")
 
 
 def bucketed_order(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-ASPECTS_MODEL = "aspects-v4"
-VERDICT_MODEL = "verdict-v2"
+SENTENCE_MODEL = "sentence-v2"
+ASPECTS_MODEL = "aspects-v5"
+VERDICT_MODEL = "verdict-v3"
 
 FILES = Path(__file__).parent / "files"
 
@@ -18,6 +19,6 @@ def shipped_version(folder: Path = FILES) -> str:
 
     sentence, aspects, verdict = (
         load_manifest(name, folder)["version"]
-        for name in ("sentence-v1", ASPECTS_MODEL, VERDICT_MODEL)
+        for name in (SENTENCE_MODEL, ASPECTS_MODEL, VERDICT_MODEL)
     )
     return f"sentence-{sentence}+aspects-{aspects}+verdict-{verdict}"

@@ -1,65 +1,124 @@
 """Aspects: what each opinion sentence judges (acting, writing, pacing ...) and which way.
 
-A sentence can praise the cast and fault the script. When a sentence carries
-several aspects and turns on a contrast ("but", "though", ";"), each clause
-is scored by the sentence model and each aspect takes the polarity of the
-clause that names it.
+A sentence can praise the cast and fault the script ("Great cast, terrible
+script"), or praise the whole and fault a part ("an enthralling watch that
+comes to unsatisfying conclusions"). Each aspect takes the polarity of the
+words about it: the phrase that names it (cut at commas, dashes, relative
+pronouns and contrast words; the contrast clause when the phrase is the whole
+sentence), scored in context from the sentence model's token heads in the
+same encoder pass. The encoder was tuned on exactly these spans of the
+hand-labelled aspect corpus's training third.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
-import numpy as np
-
-from critica import config
-from critica.document import AspectMention, ReviewDoc, Sentence
-from critica.models.aspects import CUE_PATTERNS, AspectModel
-from critica.models.encoder import SentenceEncoder, shared_encoder
-from critica.pipeline.sentiment import ENCODER_BATCH, ENCODER_MAX_TOKENS, sentence_polarity
+from critica.document import AspectMention, ReviewDoc
+from critica.models.aspects import BROAD_PATTERNS, CUE_PATTERNS, AspectModel
+from critica.models.encoder import TokenScores
+from critica.pipeline.sentiment import sentence_polarity
 
 _CONTRAST = re.compile(
     r"\s*(?:;|,?\s+(?P<word>but|though|although|yet|while|whereas|however)\b)\s*", re.IGNORECASE
 )
+# Phrase boundaries inside a clause: punctuation, dashes, relative pronouns, contrast words.
+_PHRASE = re.compile(
+    r"\s*(?:[,;:()\[\]]|\s[-–—]+\s|--|"
+    r"(?<=\s)(?P<word>that|which|who|whose|but|though|although|yet|while|whereas|however|"
+    r"despite|even if|if only|except|save for|until)\b)\s*",
+    re.IGNORECASE,
+)
 
 
-def clauses(text: str) -> list[tuple[int, int]]:
-    """Spans of the contrasting clauses of a sentence (one span when there is no contrast)."""
+def _split(text: str, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
     spans, start = [], 0
-    for m in _CONTRAST.finditer(text):
+    for m in pattern.finditer(text):
         if m.start() > start:
             spans.append((start, m.start()))
-        # "but ..." keeps its contrast word; after ";" the next clause starts fresh.
+        # "but ...", "that ..." keep their word; after punctuation the next part starts fresh.
         start = m.start("word") if m.group("word") else m.end()
     spans.append((start, len(text)))
     return [(a, b) for a, b in spans if text[a:b].strip()]
 
 
+def clauses(text: str) -> list[tuple[int, int]]:
+    """Spans of the contrasting clauses of a sentence (one span when there is no contrast)."""
+    return _split(text, _CONTRAST)
+
+
+def phrases(text: str) -> list[tuple[int, int]]:
+    """Spans of the phrases of a sentence: clauses cut further at punctuation and pronouns."""
+    return _split(text, _PHRASE)
+
+
 def cue_clause(aspect: str, text: str, spans: list[tuple[int, int]]) -> int | None:
-    """Index of the clause that names the aspect, if exactly one place does."""
+    """Index of the span that holds the aspect's first cue word, if any."""
     hit = CUE_PATTERNS[aspect].search(text)
     if hit is None:
         return None
     return next((i for i, (a, b) in enumerate(spans) if a <= hit.start() < b), None)
 
 
+def cue_positions(aspect: str, text: str) -> list[int]:
+    """Where the aspect is named: its narrow cue words, else its broad ones."""
+    for patterns in (CUE_PATTERNS, BROAD_PATTERNS):
+        hits = [m.start() for m in patterns[aspect].finditer(text)]
+        if hits:
+            return hits
+    return []
+
+
+def _around(spans: list[tuple[int, int]], at: int) -> tuple[int, int] | None:
+    return next(((a, b) for a, b in spans if a <= at < b), None)
+
+
+def span_polarity(scores: TokenScores, start: int, end: int) -> float | None:
+    """The sentence model's -1..1 polarity of the characters ``[start, end)`` in context."""
+    probs = scores.span(start, end)
+    if probs is None:
+        return None
+    return float(sentence_polarity(probs["pol"][None, :], probs["fine"][None, :])[0])
+
+
+def aspect_span(aspect: str, text: str) -> tuple[int, int]:
+    """The words about ``aspect``: the phrase around its first cue word, else the contrast
+    clause around it, else the whole sentence (the sentence model was tuned on these very
+    spans of the aspect corpus's training third: training/tune_aspect_spans.py)."""
+    hits = cue_positions(aspect, text)
+    if hits:
+        for spans in (phrases(text), clauses(text)):
+            around = _around(spans, hits[0])
+            if around is not None and around != (0, len(text)):
+                return around
+    return 0, len(text)
+
+
+def aspect_polarity(aspect: str, text: str, scores: TokenScores | None, overall: float) -> float:
+    """The polarity of the words about ``aspect`` in a sentence whose own polarity is
+    ``overall``, scored in context from the sentence's token scores."""
+    if scores is None:
+        return overall
+    value = span_polarity(scores, *aspect_span(aspect, text))
+    return overall if value is None else value
+
+
 class Aspects:
-    """Tags opinion sentences with aspects, each with its own polarity."""
+    """Tags opinion sentences with aspects, each with the polarity of the words about it."""
 
     name = "aspects"
-    requires: tuple[str, ...] = ("sentences", "embeddings")
+    requires: tuple[str, ...] = ("sentences", "embeddings", "token_scores")
     sets: tuple[str, ...] = ("sentences.aspects", "model_version")
 
-    def __init__(self, model: AspectModel, encoder: SentenceEncoder) -> None:
+    def __init__(self, model: AspectModel) -> None:
         self.model = model
-        self.encoder = encoder
 
     def __call__(self, doc: ReviewDoc) -> ReviewDoc:
         return self.pipe([doc])[0]
 
     def pipe(self, docs: list[ReviewDoc]) -> list[ReviewDoc]:
-        """Detect aspects for a batch, then score contrasting clauses in one extra pass."""
-        pending: list[tuple[Sentence, list[str], list[tuple[int, int]]]] = []
+        """Detect aspects for a batch and give each its own polarity (no second encoder pass)."""
         for doc in docs:
             # Every document carries the full version, scored or not, so that `critica
             # reanalyze` does not take an unscored analysis for one from older models.
@@ -70,38 +129,16 @@ class Aspects:
             if not keep:
                 continue
             found = self.model.detect(doc.embeddings[keep], [doc.sentences[i].text for i in keep])
+            scores: Sequence[TokenScores | None] = doc.token_scores or [None] * len(doc.sentences)
             for i, names in zip(keep, found, strict=True):
                 s = doc.sentences[i]
-                spans = clauses(s.text) if len(names) > 1 else []
-                # Only worth a second look when the aspects sit in different clauses.
-                where = {cue_clause(n, s.text, spans) for n in names} - {None}
-                if len(spans) > 1 and len(where) > 1:
-                    pending.append((s, names, spans))
-                else:
-                    s.aspects = [AspectMention(n, s.polarity) for n in names]
-        self._split_polarity(pending)
+                s.aspects = [
+                    AspectMention(n, round(aspect_polarity(n, s.text, scores[i], s.polarity), 4))
+                    for n in names
+                ]
         return docs
-
-    def _split_polarity(
-        self, pending: list[tuple[Sentence, list[str], list[tuple[int, int]]]]
-    ) -> None:
-        texts = [s.text[a:b] for s, _, spans in pending for a, b in spans]
-        if not texts:
-            return
-        out = self.encoder.run(texts, batch_size=ENCODER_BATCH, max_tokens=ENCODER_MAX_TOKENS)
-        polarity = sentence_polarity(out["pol"], out["fine"])
-        i = 0
-        for s, names, spans in pending:
-            local = np.round(polarity[i : i + len(spans)], 4)
-            i += len(spans)
-            mentions = []
-            for name in names:
-                at = cue_clause(name, s.text, spans)
-                value = float(local[at]) if at is not None and name != "overall" else s.polarity
-                mentions.append(AspectMention(name, value))
-            s.aspects = mentions
 
 
 def make_aspects() -> Aspects:
-    """Load the aspect model once; it shares the sentence encoder."""
-    return Aspects(AspectModel(), shared_encoder(config.get("threads")))
+    """Load the aspect model once; polarity comes from the sentence model's token scores."""
+    return Aspects(AspectModel())

@@ -71,6 +71,7 @@ class Sentiment:
         "sentences.opinion",
         "sentences.fine",
         "embeddings",
+        "token_scores",
         "model_version",
     )
 
@@ -84,13 +85,16 @@ class Sentiment:
         """Score every sentence of every scorable review in one batched run."""
         todo = [d for d in docs if d.scored and d.sentences]
         texts = [s.text for d in todo for s in d.sentences]
-        out = self.encoder.run(texts, batch_size=ENCODER_BATCH, max_tokens=ENCODER_MAX_TOKENS)
+        out, tokens = self.encoder.run_with_tokens(
+            texts, batch_size=ENCODER_BATCH, max_tokens=ENCODER_MAX_TOKENS
+        )
         if texts:
             polarity = sentence_polarity(out["pol"], out["fine"])
             opinion = out["subj"][:, 1]
         i = 0
         for doc in todo:
             doc.embeddings = out["embedding"][i : i + len(doc.sentences)]
+            doc.token_scores = tokens[i : i + len(doc.sentences)] or None
             for sentence in doc.sentences:
                 sentence.polarity = round(float(polarity[i]), 4)
                 sentence.opinion = round(float(opinion[i]), 4)

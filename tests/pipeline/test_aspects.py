@@ -1,10 +1,19 @@
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from critica.document import ReviewDoc, Sentence
 from critica.models.aspects import ASPECTS, cue_features
-from critica.pipeline.aspects import clauses, cue_clause, make_aspects
+from critica.models.encoder import TokenScores
+from critica.pipeline.aspects import (
+    aspect_polarity,
+    aspect_span,
+    clauses,
+    cue_clause,
+    make_aspects,
+    phrases,
+)
 from critica.pipeline.sentiment import make_sentiment
 
 
@@ -33,6 +42,66 @@ def test_cue_clause_finds_where_an_aspect_is_named():
     assert cue_clause("performances", text, spans) == 0
     assert cue_clause("writing", text, spans) == 1
     assert cue_clause("music_sound", text, spans) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "parts"),
+    [
+        ("Great cast, terrible script.", ["Great cast", "terrible script."]),
+        (
+            "An enthralling watch that comes to unsatisfying conclusions.",
+            ["An enthralling watch", "that comes to unsatisfying conclusions."],
+        ),
+        (
+            "The leads - both superb - carry it (mostly).",
+            ["The leads", "both superb", "carry it", "mostly", "."],
+        ),
+    ],
+)
+def test_phrases(text, parts):
+    assert [text[a:b] for a, b in phrases(text)] == parts
+
+
+def _scores(text: str, words: dict[str, float]) -> TokenScores:
+    """Token scores that make each listed word lean its way (logit difference)."""
+    offsets, pol = [(0, 0)], [[0.0, 0.0]]
+    for word, lean in words.items():
+        at = text.index(word)
+        offsets.append((at, at + len(word)))
+        pol.append([-lean, lean])
+    offsets.append((0, 0))
+    pol.append([0.0, 0.0])
+    pol_arr = np.array(pol)
+    fine = np.zeros((len(pol), 5))
+    fine[:, 4], fine[:, 0] = pol_arr[:, 1], pol_arr[:, 0]
+    return TokenScores(np.array(offsets), {"pol": pol_arr, "fine": fine})
+
+
+def test_each_aspect_takes_the_polarity_of_its_own_phrase():
+    text = "Great cast, terrible script."
+    scores = _scores(text, {"Great": 4.0, "cast": 0.0, "terrible": -4.0, "script": 0.0})
+    assert aspect_polarity("performances", text, scores, overall=-0.2) > 0.5
+    assert aspect_polarity("writing", text, scores, overall=0.9) < -0.5
+
+
+@pytest.mark.parametrize(
+    ("aspect", "text", "span"),
+    [
+        ("performances", "Great cast, terrible script.", "Great cast"),
+        ("ending", "A fine watch that comes to a hollow ending.", "that comes to a hollow ending."),
+        # the phrase would be the whole sentence: the contrast clause decides
+        ("writing", "The script sings but the pacing drags.", "The script sings"),
+        # no cue word at all: the whole sentence
+        ("music_sound", "A triumph.", "A triumph."),
+    ],
+)
+def test_aspect_span_is_the_phrase_around_the_cue(aspect, text, span):
+    a, b = aspect_span(aspect, text)
+    assert text[a:b] == span
+
+
+def test_without_token_scores_an_aspect_takes_the_sentence_polarity():
+    assert aspect_polarity("performances", "Great cast.", None, overall=0.8) == 0.8
 
 
 def test_cue_features_columns():
@@ -76,3 +145,25 @@ def test_detects_clear_aspects(run, sentence, aspect):
 def test_plot_sentences_get_no_aspects(run):
     s = run("In 1962, a teacher moves to a small town in Maine to work at the local school.")[0]
     assert s.aspects == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Great cast, terrible script.", {"performances": 1, "writing": -1}),
+        (
+            "An enthralling watch that comes to unsatisfying conclusions.",
+            {"ending": -1},
+        ),
+        (
+            "The animation is gorgeous, but the story never gets going.",
+            {"visuals": 1, "story": -1},
+        ),
+        ("At 147 minutes, the film tests the patience of even its admirers.", {"pacing": -1}),
+    ],
+)
+def test_aspects_that_disagree_within_a_sentence(run, sentence, expected):
+    found = {m.name: m.polarity for m in run(sentence)[0].aspects}
+    for name, sign in expected.items():
+        assert name in found, (name, found)
+        assert found[name] * sign > 0, (name, found)

@@ -1,6 +1,6 @@
 """Validate labels.jsonl against the sampler's candidate list and print its counts.
 
-    python training/negation/validate.py ../shared/datasets
+python training/negation/validate.py ../shared/datasets
 """
 
 import collections
