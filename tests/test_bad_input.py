@@ -91,3 +91,15 @@ def test_missing_file():
 def test_python_api_raises_documented_errors():
     with pytest.raises(InputError):
         critica.analyze(b"\x00\x01\x02binary\x00")
+
+
+def test_a_given_rating_always_scores_a_short_review():
+    a = critica.analyze("Just perfect.", rating="5/5")
+    assert a.score == 100 and a.fresh is True
+
+
+@pytest.mark.parametrize(("text", "fresh"), [("Masterpiece.", True), ("Dreadful.", False)])
+def test_one_word_verdicts_are_scored_with_low_confidence(text, fresh):
+    a = critica.analyze(text)
+    assert a.fresh is fresh and a.confidence <= 0.6
+    assert any("very short text" in w for w in a.warnings)

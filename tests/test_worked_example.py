@@ -41,3 +41,17 @@ def test_pull_quote_is_the_closing_judgement(analysis):
 def test_background_facts_do_not_count(analysis):
     facts = [s for s in analysis.sentences if "775,000" in s.text or "May 2000" in s.text]
     assert facts and all(s.opinion < 0.5 and s.weight < 0.2 for s in facts)
+
+
+def test_aspects_follow_the_critic(analysis):
+    """DESIGN.md: performances, characters and themes praised; writing, pacing and plot
+    faulted. (The ending, also faulted there, still reads as neutral: docs/models.md.)"""
+    found: dict[str, list[float]] = {}
+    for s in analysis.sentences:
+        for m in s.aspects:
+            found.setdefault(m.name, []).append(m.polarity)
+    mean = {name: sum(v) / len(v) for name, v in found.items()}
+    for name in ("performances", "characters", "themes"):
+        assert mean[name] > 0, (name, mean)
+    for name in ("writing", "pacing", "story"):
+        assert mean[name] < 0, (name, mean)

@@ -18,6 +18,7 @@ SAMPLE_CHARS = 3000  # language is settled well before this; longer texts only c
 MIN_WORDS = 3
 SHORT_WORDS = 30  # below this, langid's probabilities are too flat to trust alone
 SHORT_CONFIDENCE = 0.5  # language confidence of a one- or two-word verdict
+KNOWN_WORDS_MAX = 8  # a text this short made only of the model's English words is English
 _WORD = re.compile(r"[^\W\d_]+")
 
 
@@ -113,6 +114,10 @@ class Language:
         ):
             return lang, prob
         english = _short_english(words, ranked)
+        if english is None and len(words) <= KNOWN_WORDS_MAX and all(map(known_word, words)):
+            # "Great cast, terrible script.": no function words for langid to go on,
+            # but every word is one the (English) sentence model knows whole.
+            english = max(prob if lang == "en" else 0.0, SHORT_CONFIDENCE + 0.1)
         return ("en", english) if english is not None else (lang, prob)
 
     def __call__(self, doc: ReviewDoc) -> ReviewDoc:

@@ -102,3 +102,9 @@ def test_garbage_unscored(language: Language, text: str) -> None:
 def test_worked_example(language: Language, example_text: str) -> None:
     doc = _run(language, example_text)
     assert doc.scored and doc.language == "en" and doc.language_confidence > 0.99
+
+
+@pytest.mark.parametrize("text", ["Great cast, terrible script.", "Gorgeous, hollow, overlong."])
+def test_short_verdicts_of_known_english_words_are_english(language: Language, text: str) -> None:
+    doc = _run(language, text)
+    assert doc.scored and doc.language == "en"
