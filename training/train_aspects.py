@@ -10,7 +10,7 @@ principal components (``--components``). ``--cv`` prints the 5-fold
 cross-validated micro-F1 of a small grid of settings on the training labels
 only (the test third is never looked at); the defaults are the best of that
 grid. Writes
-``critica/models/files/aspects-v4.json`` and prints per-aspect
+``critica/models/files/<ASPECTS_MODEL>.json`` and prints per-aspect
 precision/recall/F1 and the polarity accuracy on the test third.
 """
 
