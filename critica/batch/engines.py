@@ -8,6 +8,8 @@ in flight, so memory stays flat however large the input is.
 from __future__ import annotations
 
 import os
+import signal
+import threading
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -55,6 +57,9 @@ class SerialEngine:
 
 
 def _start_worker(threads: int, disable: tuple[str, ...]) -> None:
+    # Ctrl-C reaches the whole process group; the coordinator alone answers it (and
+    # says how to resume), so a worker never prints a KeyboardInterrupt traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     use_threads(threads)
     # Load the models now, once for this process, not inside the first partition's timing.
     from critica.core import get_pipeline
@@ -89,7 +94,7 @@ class LocalEngine:
                 if task is None:
                     exhausted = True
                 else:
-                    pending.add(self.pool.submit(analyze_partition, *task))
+                    pending.add(self._submit(task))
             if not pending:
                 break
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
@@ -107,6 +112,18 @@ class LocalEngine:
                     "pipeline_loads": result.pipeline_loads,
                 }
                 yield result
+
+    def _submit(self, task: Task) -> Future[PartResult]:
+        """Submit a partition; a worker process started here ignores Ctrl-C from birth
+        (an ignored signal stays ignored across exec, and Python then installs no
+        KeyboardInterrupt handler), closing the gap before its initializer runs."""
+        if threading.current_thread() is not threading.main_thread():
+            return self.pool.submit(analyze_partition, *task)
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            return self.pool.submit(analyze_partition, *task)
+        finally:
+            signal.signal(signal.SIGINT, previous)
 
     def workers(self) -> list[dict[str, int]]:
         return list(self._seen.values())
