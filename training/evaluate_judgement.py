@@ -21,7 +21,6 @@ Only the public API is used, so the same script measures an older checkout
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 from collections import defaultdict
 from pathlib import Path
@@ -40,7 +39,14 @@ def read_rows(path: Path) -> list[dict[str, Any]]:
 
 
 def attach_texts(root: Path, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Set ``text`` on each row from the dataset file and row it cites."""
+    """Set ``text`` on each labelled row from the dataset file and row it cites: the Rotten
+    Tomatoes CSVs by record (``quote`` in the lists, ``review_content`` in the kaggle
+    sample), JSONL files by line, detokenised. Uses only ``critica.datasets``, which older
+    checkouts have too, so this script can measure them."""
+    import csv
+
+    from critica.datasets import detokenize, read_jsonl
+
     cache: dict[str, list[str]] = {}
     for r in rows:
         f = r["file"]
@@ -50,9 +56,7 @@ def attach_texts(root: Path, rows: list[dict[str, Any]]) -> list[dict[str, Any]]
                 with open(root / f, encoding="utf-8", newline="") as fh:
                     cache[f] = [x[column] or "" for x in csv.DictReader(fh)]
             else:
-                from critica.datasets import detokenize
-
-                cache[f] = [detokenize(x["text"]) for x in read_rows(root / f)]
+                cache[f] = [detokenize(x["text"]) for x in read_jsonl(root / f)]
         r["text"] = cache[f][r["row"]]
     return rows
 

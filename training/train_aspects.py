@@ -17,7 +17,6 @@ precision/recall/F1 and the polarity accuracy on the test third.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 from pathlib import Path
 from typing import Any
@@ -37,27 +36,15 @@ from critica.models.aspects import ASPECTS, AspectModel, cue_features
 from critica.models.encoder import shared_encoder
 from critica.pipeline.aspects import Aspects, aspect_polarity
 from critica.pipeline.sentiment import sentence_polarity
-from training.data import detokenize, file_sha256, read_jsonl
+from training.data import file_sha256, read_jsonl
+from training.evaluate_judgement import attach_texts
 
 LABELS = Path(__file__).parent / "aspects" / "labels.jsonl"
 MIN_OPINION = 0.3
 
 
 def load(root: Path) -> list[dict]:
-    texts: dict[str, list[str]] = {}
-    rows = read_jsonl(LABELS)
-    for r in rows:
-        f = r["file"]
-        if f not in texts:
-            if f.endswith(".csv"):
-                # The kaggle sample keeps its quotes in review_content, the lists in quote.
-                column = "review_content" if f.startswith("rt_kaggle") else "quote"
-                with open(root / f, encoding="utf-8", newline="") as fh:
-                    texts[f] = [x[column] for x in csv.DictReader(fh)]
-            else:
-                texts[f] = [detokenize(x["text"]) for x in read_jsonl(root / f)]
-        r["text"] = texts[f][r["row"]]
-    return rows
+    return attach_texts(root, read_jsonl(LABELS))
 
 
 def targets(rows: list[dict]) -> np.ndarray:

@@ -23,7 +23,6 @@ import time
 from pathlib import Path
 
 import torch
-from torch import nn
 
 from critica.pipeline.aspects import aspect_span
 from training.data import Example, load_sentence_data
@@ -31,10 +30,10 @@ from training.train_aspects import load
 from training.train_sentence import (
     SentenceModel,
     base_model_path,
-    batch_loss,
     bucketed_order,
     evaluate,
     make_tokenizer,
+    train_step,
 )
 
 # An aspect's label as an SST-5 class: praised = positive, faulted = negative.
@@ -88,12 +87,7 @@ def main() -> None:
     step, t0 = 0, time.time()
     for epoch in range(args.epochs):
         for idx in bucketed_order(train, 32, args.seed, epoch):
-            loss = batch_loss(model, tok, [train[i] for i in idx])
-            loss.backward()
-            nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            opt.step()
-            sched.step()
-            opt.zero_grad()
+            loss = train_step(model, tok, [train[i] for i in idx], opt, sched)
             step += 1
             if step % 50 == 0:
                 print(

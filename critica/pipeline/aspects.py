@@ -53,14 +53,6 @@ def phrases(text: str) -> list[tuple[int, int]]:
     return _split(text, _PHRASE)
 
 
-def cue_clause(aspect: str, text: str, spans: list[tuple[int, int]]) -> int | None:
-    """Index of the span that holds the aspect's first cue word, if any."""
-    hit = CUE_PATTERNS[aspect].search(text)
-    if hit is None:
-        return None
-    return next((i for i, (a, b) in enumerate(spans) if a <= hit.start() < b), None)
-
-
 def cue_positions(aspect: str, text: str) -> list[int]:
     """Where the aspect is named: its narrow cue words, else its broad ones."""
     for patterns in (CUE_PATTERNS, BROAD_PATTERNS):

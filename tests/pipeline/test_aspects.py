@@ -10,7 +10,6 @@ from critica.pipeline.aspects import (
     aspect_polarity,
     aspect_span,
     clauses,
-    cue_clause,
     make_aspects,
     phrases,
 )
@@ -34,14 +33,6 @@ from critica.pipeline.sentiment import make_sentiment
 )
 def test_clauses(text, parts):
     assert [text[a:b] for a, b in clauses(text)] == parts
-
-
-def test_cue_clause_finds_where_an_aspect_is_named():
-    text = "The cast is superb, but the script is a mess."
-    spans = clauses(text)
-    assert cue_clause("performances", text, spans) == 0
-    assert cue_clause("writing", text, spans) == 1
-    assert cue_clause("music_sound", text, spans) is None
 
 
 @pytest.mark.parametrize(
