@@ -6,7 +6,8 @@
 Fills a fresh store through its own tables (analysis JSON kept small), then
 times ``pages.title_page`` (the API's title figures, consensus included) for
 random titles and ``store.search`` for random words, and prints p50/p95; each
-title is timed a second time with the estimated % positive skipped, for its cost.
+title is timed a second time with the estimated % positive skipped, for its cost,
+and its critics' consensus is timed alone on top of its loaded figures.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import delete, func, select
 
 from critica import aggregate, pages
+from critica.consensus import consensus
 from critica.models.aspects import ASPECTS
 from critica.store import open_store
 from critica.store.schema import analyses, aspect_mentions, critics, publications, reviews, titles
@@ -152,6 +154,7 @@ def main() -> None:
     client = TestClient(create_app(store))
     rng = random.Random(1)
     title_times, search_times, html_times, weights = [], [], [], []
+    consensus_times: list[float] = []  # the consensus alone, on top of the loaded figures
     plain_times: list[float] = []  # the same title, same moment, the estimated share skipped
     estimate = aggregate.estimated_share
     for n in range(args.samples):
@@ -166,6 +169,11 @@ def main() -> None:
                 (title_times if with_estimate else plain_times).append(time.perf_counter() - start)
             finally:
                 aggregate.estimated_share = estimate
+        facts = store.review_facts(tid)
+        figures = aggregate.title_figures(facts, kind="film", title=f"Title {tid - 1}")
+        start = time.perf_counter()
+        consensus(facts, figures, f"Title {tid - 1}")
+        consensus_times.append(time.perf_counter() - start)
         start = time.perf_counter()
         page = client.get(f"/titles/{tid}")
         html_times.append(time.perf_counter() - start)
@@ -181,6 +189,7 @@ def main() -> None:
         f"  ... without the estimated % positive: {percentiles(plain_times)}; "
         f"with it {ratio:.2f}x the time (medians)"
     )
+    print(f"consensus alone (on top of the figures): {percentiles(consensus_times)}")
     print(f"search (20 results):         {percentiles(search_times)}")
     print(f"HTML title page (in-process): {percentiles(html_times)}")
     css, js = (len(client.get(f"/static/{f}").content) for f in ("style.css", "app.js"))

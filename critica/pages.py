@@ -64,8 +64,15 @@ def title_page(store: Store, title_id: int, calibrated: bool | None = None) -> d
         calibrated = bool(config.get("calibrated_scores"))
     fitted = calibration.for_store(store) if calibrated else None
     figures = title_figures(facts, kind=title.kind, title=title.name, calibration=fitted)
-    figures["consensus"] = consensus(facts, figures, title.name)
+    people = [str(c["person"]) for c in title.credits if c.get("person")] or None
+    figures["consensus"] = consensus(facts, figures, title.name, kind=title.kind, people=people)
     _name_cited(figures["consensus"], facts)
+    for season in figures.get("seasons", []):  # a series: each season gets its own line
+        mine = [f for f in facts if f.season == season["season"]]
+        name = f"Season {season['season']} of {title.name}"
+        found = consensus(mine, season, name, kind="season", people=people)
+        _name_cited(found, mine)
+        season["consensus"] = found
     reviews, total = store.reviews_for_title(title_id, limit=20)
     return {
         **figures,
@@ -90,6 +97,10 @@ def _name_cited(found: dict[str, Any], facts: list[ReviewFacts]) -> None:
             {"id": f.review_id, "critic": f.critic, "publication": f.publication, "fresh": f.fresh}
             for f in cited
         ]
+        for quote in claim.get("quotes", []):
+            f = by_id.get(quote["review_id"])
+            quote["critic"] = f.critic if f else None
+            quote["publication"] = f.publication if f else None
 
 
 def reviews_page(

@@ -75,8 +75,14 @@ def test_title_page_shows_figures_consensus_charts_and_reviews(client, store, id
     assert estimated is not None and f"estimated {views.whole(estimated)}% positive" in page
     assert data["band"].capitalize() in page and views.whole(data["score_weighted"]) in page
     assert " ".join(data["consensus"]["text"].split()[:3]) in page
-    for claim in data["consensus"]["claims"]:
-        assert all(f'href="/reviews/{i["id"]}"' in r.text for i in claim["reviews"])
+    for claim in data["consensus"]["claims"]:  # each claim: its strongest quotes and a count
+        assert 1 <= len(claim["quotes"]) <= 3 and len(claim["reviews"]) == min(claim["support"], 20)
+        for q in claim["quotes"]:
+            assert f'href="/reviews/{q["review_id"]}"' in r.text and q["text"] in page
+        more = claim["support"] - len(claim["quotes"])
+        assert (f"and {more} more" in page) is (more > 0)
+    seasons = [s for s in data["seasons"] if s["consensus"]["claims"]]
+    assert seasons and all(s["consensus"]["text"] in page for s in seasons)
     assert r.text.count('role="img"') >= 2 and "<title id=" in r.text  # histogram + seasons
     assert "Season by season" in page and r.text.count('class="aspect"') == len(data["aspects"])
     for item in data["latest_reviews"]["items"][:5]:
