@@ -27,6 +27,7 @@ from critica import config
 from critica.aggregate import is_fresh
 from critica.consensus.evidence import (
     MAX_CITED,
+    MAX_READ,
     NOUNS,
     WORD,
     Claim,
@@ -35,6 +36,7 @@ from critica.consensus.evidence import (
     overall_claim,
     performer,
     restates,
+    sample,
 )
 from critica.consensus.frames import FRAMES, Candidate, Slots, extractive
 from critica.store.records import ReviewFacts
@@ -133,7 +135,7 @@ def supported(candidate: Candidate, least: int) -> bool:
 def _centroid(facts: list[ReviewFacts], title: str) -> Counter[str]:
     """Share of reviews using each content word: what a central line talks about."""
     counts: Counter[str] = Counter()
-    for f in facts:
+    for f in sample(facts, MAX_READ):
         texts = {text for _, _, text in f.aspects}
         if f.quote:
             texts.add(f.quote)
@@ -201,13 +203,15 @@ def candidates(
     threshold = float(config.get("fresh_threshold"))
     quotes = [(f.review_id, f.quote, 1 if is_fresh(f, threshold) else -1) for f in facts
               if f.quote and f.score is not None]  # fmt: skip
+    quotes = sample(quotes, MAX_READ // 4)
     found += extractive(slots, quotes, by_claim)
     for c in found:
         c.genre = slots.genre
         c.text = tidy(c.text)
     found = [c for c in found if supported(c, least) and fluent(c, title)]
     centroid = _centroid(facts, title)
-    found.sort(key=lambda c: -_score(c, centroid, max(1, len(facts)), title))
+    read = max(1, min(len(facts), MAX_READ))
+    found.sort(key=lambda c: -_score(c, centroid, read, title))
     return found
 
 

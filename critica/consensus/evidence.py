@@ -17,16 +17,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from critica import config
 from critica.aggregate import is_fresh
 from critica.models.aspects import CUE_PATTERNS
 from critica.store.records import ReviewFacts
 
+T = TypeVar("T")
 LEXICON = Path(__file__).parent / "lexicon.json.gz"
 OPINION_MIN = 0.2  # |polarity| below this is description, not a judgement to cite
 SIDE_SHARE = 0.6  # share of an aspect's opinions one side needs before we state it as a claim
+MAX_READ = 120  # reviews read per side for adjectives and genre: bounded time at 100k reviews
 MAX_CITED = 20  # ids listed per claim; ``support`` keeps the full count
 MIN_WEIGHT = 0.5  # an adjective far from every cue describes something else ("guilty pacing")
 WINDOW = 4  # tokens either side of an aspect cue where an adjective describes that aspect
@@ -86,13 +88,23 @@ GENRES = (
 GUARDED = ("epic", "western", "musical", "romance", "fantasy", "adventure", "mystery", "fable",
            "noir", "caper", "doc", "horror", "actioner", "potboiler", "yarn")  # fmt: skip
 _GENRE = re.compile(r"\b(" + "|".join(re.escape(g) for g in GENRES) + r")s?\b", re.IGNORECASE)
-_GUARDED = re.compile(
-    r"\b(?:a|an|the|this|that|its|another)\s+(?:[\w'-]+,?\s+){0,5}?("
-    + "|".join(GUARDED)
-    + r")(?=\s*(?:[.,;:!?)]|$|\s(?:about|that|which|with|of|from|in|for|and|but|is|was|whose|"
-    r"where|than|to)\b))",
+_GUARDED = re.compile(r"\b(" + "|".join(GUARDED) + r")\b", re.IGNORECASE)
+_GUARD_BEFORE = re.compile(r"\b(?:a|an|the|this|that|its|another)\s+(?:[\w'-]+,?\s+){0,5}$", re.I)
+_GUARD_AFTER = re.compile(
+    r"\s*(?:[.,;:!?)]|$)|\s(?:about|that|which|with|of|from|in|for|and|but|is|was|whose|where|"
+    r"than|to)\b",
     re.IGNORECASE,
 )
+
+
+def _guarded(text: str) -> Iterator[str]:
+    """Guarded genre words used as a noun: after an article, before a stop or function word."""
+    for m in _GUARDED.finditer(text):
+        before = text[max(0, m.start() - 60) : m.start()]
+        if _GUARD_BEFORE.search(before) and _GUARD_AFTER.match(text, m.end()):
+            yield m.group(1).lower()
+
+
 _HEADLESS = {"horror": "horror film", "doc": "documentary", "noir": "noir"}
 _KIND_NOUN = {"film": "film", "series": "series", "season": "season", "episode": "episode"}
 _NAME = re.compile(
@@ -257,18 +269,20 @@ def adjectives_in(text: str, sign: int, pattern: re.Pattern[str] | None = None) 
     """
     words_lex, _, _ = lexicon()
     low = text.lower().replace("\u2019", "'")  # curly apostrophes: "isn’t"
-    words = list(WORD.finditer(low))
-    starts = [w.start() for w in words]
-    cues = [bisect.bisect_left(starts, m.start()) for m in pattern.finditer(low)] if pattern else []
+    words = WORD.findall(low)
+    hits = [i for i, w in enumerate(words) if (e := words_lex.get(w)) and e[0] * sign > 0]
+    if not hits:
+        return {}
+    cues: list[int] = []
+    if pattern is not None:
+        starts = [m.start() for m in WORD.finditer(low)]
+        cues = [bisect.bisect_left(starts, m.start()) for m in pattern.finditer(low)]
     seen: dict[str, float] = {}
-    for i, w in enumerate(words):
-        word = w.group()
-        entry = words_lex.get(word)
-        if entry is None or entry[0] * sign <= 0:
+    for i in hits:
+        before = words[max(0, i - 3) : i]
+        if any(b in NEGATORS or b.endswith("n't") for b in before):
             continue
-        before = {words[j].group() for j in range(max(0, i - 3), i)}
-        if before & NEGATORS or any(b.endswith("n't") for b in before):
-            continue
+        word = words[i]
         seen[word] = max(seen.get(word, 0.0), _closeness(i, cues) if pattern else 1.0)
     return seen
 
@@ -285,15 +299,30 @@ def _compares(word: str) -> bool:
     return word in ("better", "best", "worse", "worst", "less", "least", "more", "most")
 
 
+def sample(items: list[T], k: int) -> list[T]:
+    """At most k items, evenly spaced (deterministic): a big title's evidence in bounded time."""
+    if len(items) <= k:
+        return items
+    step = len(items) / k
+    return [items[int(i * step)] for i in range(k)]
+
+
 def rank_adjectives(
     sentences: list[tuple[int, str]], sign: int, aspect: str | None, least: int, title: str = ""
 ) -> list[str]:
     """Adjectives used by at least ``least`` reviews, most telling first; never a restatement."""
     pattern = CUE_PATTERNS.get(aspect) if aspect else None
+    found = [(rid, adjectives_in(text, sign, pattern)) for rid, text in sentences]
+    return _ranked(found, aspect, least, title)
+
+
+def _ranked(
+    found: list[tuple[int, dict[str, float]]], aspect: str | None, least: int, title: str
+) -> list[str]:
     weight: dict[str, float] = defaultdict(float)
     users: dict[str, set[int]] = defaultdict(set)
-    for rid, text in sentences:
-        for word, w in adjectives_in(text, sign, pattern).items():
+    for rid, words in found:
+        for word, w in words.items():
             weight[word] += w
             users[word].add(rid)
     banned = RESTATES.get(aspect or "", ())
@@ -325,7 +354,7 @@ def aspect_claims(
         for sign in (1, -1):
             if not owned(len(split[sign]), len(split[-sign]), least):
                 continue
-            sentences = [(rid, text) for _, rid, text in split[sign]]
+            sentences = [(rid, text) for _, rid, text in sample(split[sign], MAX_READ // 2)]
             adjectives = rank_adjectives(sentences, sign, name, 1, title)
             if not adjectives:
                 continue  # critics agree, but never say how: no phrase to write
@@ -350,7 +379,7 @@ def overall_claim(facts: list[ReviewFacts], sign: int, least: int, title: str = 
     ]
     sentences: list[tuple[int, str]] = []
     best: dict[int, str] = {}
-    for f in side:
+    for f in sample(side, MAX_READ):
         texts = [text for name, _, text in f.aspects if name == "overall"]
         if f.quote:
             texts.append(f.quote)
@@ -358,18 +387,17 @@ def overall_claim(facts: list[ReviewFacts], sign: int, least: int, title: str = 
             sentences.append((f.review_id, text))
         if f.quote or texts:
             best[f.review_id] = f.quote or texts[0]
-    adjectives = rank_adjectives(sentences, sign, None, least, title)
+    found = [(rid, adjectives_in(text, sign)) for rid, text in sentences]
+    adjectives = _ranked(found, None, least, title)
     if not adjectives:
         return None
-    users = [
-        rid for rid, text in sentences if adjectives_in(text, sign).keys() & set(adjectives[:2])
-    ]
+    users = [rid for rid, words in found if words.keys() & set(adjectives[:2])]
     ids = list(dict.fromkeys(users))
     support = [(1.0, rid, best[rid]) for rid in ids]
     support += [
-        (0.5, f.review_id, best[f.review_id])
+        (0.5, f.review_id, best.get(f.review_id) or f.quote or "")
         for f in side
-        if f.review_id not in ids and f.review_id in best
+        if f.review_id not in ids
     ]
     return Claim("overall", sign, support, adjectives)
 
@@ -377,15 +405,17 @@ def overall_claim(facts: list[ReviewFacts], sign: int, least: int, title: str = 
 def genre(facts: list[ReviewFacts], kind: str, least: int) -> str:
     """The genre noun critics use most for the title ("thriller"), else the kind ("film")."""
     counts: Counter[str] = Counter()
-    for f in facts:
+    read = sample(facts, MAX_READ)
+    for f in read:
         texts = {text for _, _, text in f.aspects}
         if f.quote:
             texts.add(f.quote)
         found = {m.group(1).lower() for t in texts for m in _GENRE.finditer(t)}
-        found |= {m.group(1).lower() for t in texts for m in _GUARDED.finditer(t)}
+        found |= {word for t in texts for word in _guarded(t)}
         counts.update(found)
+    scale = len(facts) / len(read) if read else 1.0
     for noun, n in counts.most_common():
-        if n >= least:
+        if n * scale >= least:
             return _HEADLESS.get(noun, noun)
     return _KIND_NOUN.get(kind, "film")
 
