@@ -123,7 +123,7 @@ def test_nothing_to_say(facts, text):
     [
         ("humor", -1, ["The humor is not funny, just lame.", "Lame jokes."], "lame humor"),
         ("humor", -1, ["Such tired humor.", "The humor is tired."], "tired humor"),
-        ("ending", -1, ["Such a rushed ending.", "The ending is rushed."], "a rushed ending"),
+        ("ending", -1, ["Such an abrupt ending.", "The ending is abrupt."], "an abrupt ending"),
         ("ending", -1, ["The ending feels uneven.", "An uneven ending."], "an uneven ending"),
         ("story", 1, ["The story is good and gripping.", "A good, gripping plot."],
          "a gripping story"),
@@ -289,8 +289,23 @@ def test_shipped_lexicon_reads_critics_words():
     assert len(words) > 1500 and sentences > 8000
     for word in ("gripping", "luminous", "engrossing", "powerful", "tender"):
         assert words[word][0] > 0, word
-    for word in ("contrived", "predictable", "wooden", "tedious", "rushed"):
+    for word in ("contrived", "predictable", "wooden", "tedious", "abrupt"):
         assert words[word][0] < 0, word
-    for word in ("good", "new", "american", "best", "musical"):  # no verdict in these
+    for word in ("good", "new", "american", "best", "musical", "holding", "directing"):
         assert word not in words, word
     assert adverbs["visual"] == "visually"
+
+
+def test_a_maker_named_elsewhere_is_never_the_standout_performer():
+    """'Michael Apted's film' in one quote is enough: he made it, he does not star in it."""
+    praise = ["Michael Apted draws strong performances from the cast.",
+              "Michael Apted gets strong performances from everyone in the cast."]  # fmt: skip
+    facts = [
+        ReviewFacts(i + 1, 1, 85, True, False, 1.0, None, None, None, None,
+                    "Michael Apted's film is stately and moving." if i == 0 else text,
+                    [("performances", 0.8, text)])
+        for i, text in enumerate(praise * 2)
+    ]  # fmt: skip
+    figures = title_figures(facts, kind="film", title="Amazing Grace")
+    lines = [c.text for c in candidates(facts, figures, "Amazing Grace")]
+    assert lines and not any("Apted" in line for line in lines)

@@ -15,7 +15,8 @@ fresh snippet over a rotten one is large; where the two sources disagree
 that place, count, compare or date (``NOT_VERDICTS``) never enters. spaCy's tagger
 reads each tree's words in their sentence; a word enters the lexicon when most
 of its uses are adjectives, or when it is a participle used before a noun
-("gripping", "contrived") at least twice. Each entry keeps the word's polarity (-1..1),
+("gripping", "contrived") at least twice and tagged an adjective in a quarter
+of its uses ("holding", "directing" are not). Each entry keeps the word's polarity (-1..1),
 its document frequency in SST (how generic it is) and the adverb critics make of
 it ("visually"). Writes ``critica/consensus/lexicon.json.gz`` (a few dozen KB).
 """
@@ -56,12 +57,14 @@ NOT_VERDICTS = frozenset(
         "open free good bad great fine nice much many more most less least few enough such best "
         "better worse worst favorite favourite sufficient innocent guilty racial ethnic religious "
         "military legal federal criminal totalitarian historical contemporary urban rural rich "
-        "poor male female adult teen teenage childish animated live-action"
+        "poor male female adult teen teenage childish animated live-action mass sheer holy "
+        "technical prehistoric literary"
     )
 )
 MIN_USES = 2  # seen at least twice: a lexicon of what critics write, not of typos
 MIN_SNIPPETS = 4  # uses in labelled critic snippets before their log-odds count
 MIN_ODDS = 0.7  # |log-odds| of a fresh snippet over a rotten one that makes a verdict word
+PARTICIPLE_ADJ = 0.25  # a participle ("gripping") must be tagged an adjective this often too
 MIN_LEAN = 0.25  # |mean label - 2| / 2 below this is no judgement
 
 
@@ -148,7 +151,8 @@ def build(trees: Path, phrases: Path, data: Path) -> dict[str, object]:
     for word in labels.keys() | {w for w, (_, n) in odds.items() if n >= MIN_SNIPPETS}:
         found = labels.get(word, [])
         uses = sum(tags[word].values())
-        adjective = tags[word]["ADJ"] * 2 > uses or attributive[word] >= MIN_USES
+        participle = attributive[word] >= MIN_USES and tags[word]["ADJ"] >= PARTICIPLE_ADJ * uses
+        adjective = tags[word]["ADJ"] * 2 > uses or participle
         if uses < MIN_USES or not adjective or word in NOT_VERDICTS:
             continue
         lean = (sum(found) / len(found) - 2) / 2 if found else 0.0

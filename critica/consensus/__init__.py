@@ -33,6 +33,7 @@ from critica.consensus.evidence import (
     Claim,
     aspect_claims,
     genre,
+    makers,
     overall_claim,
     performer,
     restates,
@@ -173,7 +174,9 @@ def candidates(
         return []
     least = 1 if len(facts) < 5 else 2  # a tiny title may rest a claim on one review
     claims = aspect_claims(facts, list(NOUNS), least, title)
-    star = performer(claims, title, least, people)
+    texts = [text for f in sample(facts, MAX_READ) for name, _, text in f.aspects
+             if name == "direction"] + [f.quote for f in sample(facts, MAX_READ) if f.quote]  # fmt: skip
+    star = performer(claims, title, least, people, makers(texts, title))
     pos = [c for c in claims if c.sign > 0]
     neg = [c for c in claims if c.sign < 0]
     if star is not None:  # the performer stands for the cast: "X's performance", not both

@@ -48,9 +48,9 @@ RESTATES = {
     "humor": ("funny", "humorous", "comic", "comedic", "hilarious", "amusing", "witty", "laugh"),
     "visuals": ("visual", "cinematic", "photographic"),
     "music_sound": ("musical", "melodic"),
-    "performances": ("acted", "performed"),
+    "performances": ("act", "perform"),
     "themes": ("thematic",),
-    "direction": ("directed", "directorial"),
+    "direction": ("direct",),
     "pacing": ("paced",),
     "characters": ("character",),
     "writing": ("written", "scripted"),
@@ -296,6 +296,8 @@ def _compares(word: str) -> bool:
             bases = (stem, stem + "e", stem[:-1] + "y", stem[:-1])
             if any(b in words or b in OPENERS for b in bases if b):
                 return True
+    if word.endswith("est") and not word.endswith(("onest", "odest", "rnest", "ifest", "uest")):
+        return True  # "finest", "greatest": superlatives whose base is no verdict word
     return word in ("better", "best", "worse", "worst", "less", "least", "more", "most")
 
 
@@ -455,24 +457,48 @@ def _names(text: str, banned: set[str]) -> Iterator[tuple[str, bool]]:
         yield " ".join(tokens), bool(_MAKER.search(text[: m.start()]))
 
 
+_MADE = re.compile(
+    r"^(?:'s|\u2019s)\s+(?:\w+\s+)?(?:film|movie|direction|directing|adaptation|version|camera|"
+    r"latest|debut|take|script|screenplay|picture|documentary|remake)\b|^\s+(?:directs|directed|"
+    r"wrote|writes|helms|helmed)\b",
+    re.IGNORECASE,
+)
+
+
+def makers(texts: list[str], title: str) -> set[str]:
+    """Names the reviews give as the title's makers ("director Michael Apted", "Polanski's film")."""
+    banned = {w.strip(".,:;!?()'\"") for w in title.split()} | _NOT_NAMES
+    found: set[str] = set()
+    for text in texts:
+        for m in _NAME.finditer(text):
+            if _MAKER.search(text[: m.start()]) or _MADE.match(text[m.end() :]):
+                found.update(name for name, _ in _names(m.group(), banned))
+    return found
+
+
 def performer(
-    claims: list[Claim], title: str, least: int, people: list[str] | None = None
+    claims: list[Claim],
+    title: str,
+    least: int,
+    people: list[str] | None = None,
+    made_by: set[str] | None = None,
 ) -> Claim | None:
-    """A standout performer: someone named in the praise (or fault) of several reviews."""
+    """A standout performer: someone named in the praise (or fault) of several reviews, never one
+    of the title's makers (``made_by``)."""
     acting = [c for c in claims if c.aspect == "performances"]
     if not acting:
         return None
     claim = acting[0]
     banned = {w.strip(".,:;!?()'\"") for w in title.split()} | _NOT_NAMES
     names: dict[str, set[int]] = defaultdict(set)
-    makers: set[str] = set()
+    made = set(made_by or ())
     for _, rid, text in claim.support:
         for name, maker in _names(text, banned):
             if maker:
-                makers.add(name)
+                made.add(name)
             elif _ACTING.search(text):
                 names[name].add(rid)
-    names = {n: ids for n, ids in names.items() if not any(n in m or m in n for m in makers)}
+    names = {n: ids for n, ids in names.items() if not any(n in m or m in n for m in made)}
     if people is not None:
         known = {p for p in people}
         names = {n: ids for n, ids in names.items() if any(n in p for p in known)}
