@@ -58,7 +58,7 @@ NOT_VERDICTS = frozenset(
         "better worse worst favorite favourite sufficient innocent guilty racial ethnic religious "
         "military legal federal criminal totalitarian historical contemporary urban rural rich "
         "poor male female adult teen teenage childish animated live-action mass sheer holy "
-        "technical prehistoric literary"
+        "available technical prehistoric literary hard"
     )
 )
 MIN_USES = 2  # seen at least twice: a lexicon of what critics write, not of typos
@@ -110,6 +110,7 @@ def build(trees: Path, phrases: Path, data: Path) -> dict[str, object]:
     labels: dict[str, list[int]] = defaultdict(list)
     phrase: dict[str, list[int]] = defaultdict(list)  # labels of the short phrases a word opens
     attributive: Counter[str] = Counter()
+    compares: Counter[str] = Counter()  # tagged comparative or superlative ("younger", "finest")
     tags: dict[str, Counter[str]] = defaultdict(Counter)
     df: Counter[str] = Counter()
     sentences = 0
@@ -125,6 +126,7 @@ def build(trees: Path, phrases: Path, data: Path) -> dict[str, object]:
                 continue
             labels[word].append(int(label))
             tags[word][token.pos_] += 1
+            compares[word] += token.tag_ in ("JJR", "JJS", "RBR", "RBS")
             if token.tag_ in ("VBG", "VBN") and token.i + 1 < len(doc):
                 attributive[word] += doc[token.i + 1].pos_ == "NOUN"
             seen.add(word)
@@ -142,6 +144,7 @@ def build(trees: Path, phrases: Path, data: Path) -> dict[str, object]:
             word = token.text.lower()
             if re.fullmatch(r"[a-z]+(?:-[a-z]+)*", word):
                 tags[word][token.pos_] += 1
+                compares[word] += token.tag_ in ("JJR", "JJS", "RBR", "RBS")
                 side_counts[side][word] += 1
                 if token.tag_ in ("VBG", "VBN") and token.i + 1 < len(doc):
                     attributive[word] += doc[token.i + 1].pos_ == "NOUN"
@@ -153,7 +156,7 @@ def build(trees: Path, phrases: Path, data: Path) -> dict[str, object]:
         uses = sum(tags[word].values())
         participle = attributive[word] >= MIN_USES and tags[word]["ADJ"] >= PARTICIPLE_ADJ * uses
         adjective = tags[word]["ADJ"] * 2 > uses or participle
-        if uses < MIN_USES or not adjective or word in NOT_VERDICTS:
+        if uses < MIN_USES or not adjective or word in NOT_VERDICTS or compares[word] * 2 > uses:
             continue
         lean = (sum(found) / len(found) - 2) / 2 if found else 0.0
         if abs(lean) < MIN_LEAN and len(phrase[word]) >= MIN_USES:

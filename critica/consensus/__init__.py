@@ -174,8 +174,9 @@ def candidates(
         return []
     least = 1 if len(facts) < 5 else 2  # a tiny title may rest a claim on one review
     claims = aspect_claims(facts, list(NOUNS), least, title)
-    texts = [text for f in sample(facts, MAX_READ) for name, _, text in f.aspects
-             if name == "direction"] + [f.quote for f in sample(facts, MAX_READ) if f.quote]  # fmt: skip
+    read = sample(facts, MAX_READ)
+    texts = [text for f in read for name, _, text in f.aspects if name == "direction"]
+    texts += [f.quote for f in read if f.quote]
     star = performer(claims, title, least, people, makers(texts, title))
     pos = [c for c in claims if c.sign > 0]
     neg = [c for c in claims if c.sign < 0]
@@ -213,8 +214,8 @@ def candidates(
         c.text = tidy(c.text)
     found = [c for c in found if supported(c, least) and fluent(c, title)]
     centroid = _centroid(facts, title)
-    read = max(1, min(len(facts), MAX_READ))
-    found.sort(key=lambda c: -_score(c, centroid, read, title))
+    n_read = max(1, min(len(facts), MAX_READ))
+    found.sort(key=lambda c: -_score(c, centroid, n_read, title))
     return found
 
 

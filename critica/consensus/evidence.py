@@ -262,7 +262,9 @@ def _closeness(i: int, cues: list[int]) -> float:
     return {0: 2.0, 1: 3.0, 2: 1.5, 3: 1.0}.get(distance, 0.5 if distance <= WINDOW else 0.05)
 
 
-def adjectives_in(text: str, sign: int, pattern: re.Pattern[str] | None = None) -> dict[str, float]:
+def adjectives_in(
+    text: str, sign: int, pattern: re.Pattern[str] | frozenset[str] | None = None
+) -> dict[str, float]:
     """The lexicon's adjectives of one polarity in a sentence, weighted by closeness to a cue.
 
     Adjectives just after a negator ("not funny", "isn't gripping") are no praise and are skipped.
@@ -274,7 +276,9 @@ def adjectives_in(text: str, sign: int, pattern: re.Pattern[str] | None = None) 
     if not hits:
         return {}
     cues: list[int] = []
-    if pattern is not None:
+    if isinstance(pattern, frozenset):  # cue words: a set lookup per word is fastest
+        cues = [i for i, w in enumerate(words) if w in pattern]
+    elif pattern is not None:
         starts = [m.start() for m in WORD.finditer(low)]
         cues = [bisect.bisect_left(starts, m.start()) for m in pattern.finditer(low)]
     seen: dict[str, float] = {}
@@ -373,6 +377,24 @@ def _cite_users_first(claim: Claim) -> None:
     claim.support.sort(key=lambda t: (uses.search(t[2]) is None, -t[0], t[1]))
 
 
+def _work_words(title: str) -> frozenset[str]:
+    """Words that name the work itself, so an adjective beside them describes it."""
+    names = {w for w in WORD.findall(title.lower()) if len(w) > 2 and w not in _STOPS}
+    return _WORK_WORDS | names
+
+
+_STOPS = frozenset(split_words("the and for with from into that this"))
+_WORK_WORDS = frozenset(
+    split_words(
+        "film films movie picture show series season episode drama comedy thriller documentary "
+        "doc satire romance story tale epic feature effort entertainment experience debut it "
+        "it's this sequel remake adaptation biopic sitcom miniseries melodrama farce fable "
+        "portrait look ride watch affair piece work one mess exercise outing disappointment "
+        "triumph winner"
+    )
+)
+
+
 def overall_claim(facts: list[ReviewFacts], sign: int, least: int, title: str = "") -> Claim | None:
     """How the critics on one side describe the title itself, from their quotes and verdicts."""
     threshold = float(config.get("fresh_threshold"))
@@ -389,7 +411,8 @@ def overall_claim(facts: list[ReviewFacts], sign: int, least: int, title: str = 
             sentences.append((f.review_id, text))
         if f.quote or texts:
             best[f.review_id] = f.quote or texts[0]
-    found = [(rid, adjectives_in(text, sign)) for rid, text in sentences]
+    work = _work_words(title)
+    found = [(rid, adjectives_in(text, sign, work)) for rid, text in sentences]
     adjectives = _ranked(found, None, least, title)
     if not adjectives:
         return None
@@ -427,10 +450,10 @@ _MAKER = re.compile(
     r"producer|produced by|creator|created by|novelist|author)\s+$",
     re.IGNORECASE,
 )
-_ACTING = re.compile(
-    r"\b(?:perform\w*|plays?|playing|played|turn|acting|acts|cast|stars?|starring|role|"
-    r"portray\w*|as|lead|title character|gives?|delivers?)\b",
-    re.IGNORECASE,
+# A character's name follows "as" or "plays": "as the stubborn eldest daughter Ruth".
+_ROLE = re.compile(
+    r"\b(?:as|plays|playing|played|portrays|portraying)\s+(?:(?:the|a|an|his|her|their)\s+)?"
+    r"(?:[a-z][\w-]*\s+){0,4}([A-Z][a-zà-ÿ]+(?:\s+[A-Z][a-zà-ÿ]+)?)"
 )
 
 
@@ -466,7 +489,8 @@ _MADE = re.compile(
 
 
 def makers(texts: list[str], title: str) -> set[str]:
-    """Names the reviews give as the title's makers ("director Michael Apted", "Polanski's film")."""
+    """Names the reviews give as the title's makers ("director Michael Apted", "Polanski's
+    film")."""
     banned = {w.strip(".,:;!?()'\"") for w in title.split()} | _NOT_NAMES
     found: set[str] = set()
     for text in texts:
@@ -492,13 +516,20 @@ def performer(
     banned = {w.strip(".,:;!?()'\"") for w in title.split()} | _NOT_NAMES
     names: dict[str, set[int]] = defaultdict(set)
     made = set(made_by or ())
+    roles: set[str] = set()  # characters: "as Ruth", "plays Ruth"
     for _, rid, text in claim.support:
         for name, maker in _names(text, banned):
             if maker:
                 made.add(name)
-            elif _ACTING.search(text):
+            else:
                 names[name].add(rid)
-    names = {n: ids for n, ids in names.items() if not any(n in m or m in n for m in made)}
+        for m in _ROLE.finditer(text):
+            roles.add(m.group(1))
+    names = {
+        n: ids
+        for n, ids in names.items()
+        if not any(n in m or m in n for m in made) and n not in roles
+    }
     if people is not None:
         known = {p for p in people}
         names = {n: ids for n, ids in names.items() if any(n in p for p in known)}
