@@ -162,6 +162,13 @@ def title_view(page: dict[str, object]) -> Panel:
     cons = p.get("consensus") or {}
     if cons.get("text"):
         parts.append(Text(f"\nCritics' consensus: {cons['text']}", style="italic"))
+        for claim in cons.get("claims", []):  # each claim, the reviews behind it, its best quote
+            n = claim["support"]
+            line = f"  · {claim['text']} ({n} review{'' if n == 1 else 's'})"
+            quote = next(iter(claim.get("quotes") or []), None)
+            if quote:
+                line += f": “{quote['text']}”"
+            parts.append(Text(line, style="dim"))
     aspects = Table(
         "aspect", "discussed", "% positive", box=None, title="\naspects", title_justify="left"
     )

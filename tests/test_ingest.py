@@ -62,6 +62,10 @@ def test_cli_ingest_and_title(tmp_path):
     result = runner.invoke(app, ["title", "Quiet Engines", "--db", db, "--json"])
     data = json.loads(result.output)
     assert data["title"] == "Quiet Engines" and data["reviews"] == 4
+    shown = runner.invoke(app, ["title", "Quiet Engines", "--db", db]).output
+    assert data["consensus"]["text"].split()[0] in shown  # the line, then each claim and quote
+    for claim in data["consensus"]["claims"]:
+        assert f"{claim['text']} ({claim['support']} review" in " ".join(shown.split())
     missing = runner.invoke(app, ["title", "No Such Film", "--db", db])
     assert missing.exit_code != 0 and "no title" in missing.output
 
