@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 TRAIN_VENV := .venv-train
 DATA ?= ../shared/datasets
 
-.PHONY: venv demo test check fmt train bench clean screenshots
+.PHONY: venv demo test test-fast check fmt train bench clean screenshots
 
 $(BIN)/.installed: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -21,11 +21,14 @@ demo: venv  ## set up, then analyse the bundled sample reviews
 test: venv  ## set up, then run the whole test suite
 	$(BIN)/python -m pytest -q
 
-check: venv  ## format check, lint, types, tests
+test-fast: venv  ## the tests without worker processes, Dask, Chromium, load and crash loops
+	$(BIN)/python -m pytest -q -m "not slow"
+
+check: venv  ## format check, lint, types, then the whole test suite (what CI runs)
 	$(BIN)/ruff format --check critica tests training bench
 	$(BIN)/ruff check critica tests training bench
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -q
+	$(MAKE) test
 
 screenshots: venv  ## refresh docs/screenshots from the browser tests
 	CRITICA_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q tests/web/test_browser.py

@@ -7,10 +7,11 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
+from typer.core import TyperGroup
 
 from critica.errors import CriticaError
 
@@ -19,20 +20,29 @@ if TYPE_CHECKING:
 
 Advance = Callable[[int], None]
 
-app = typer.Typer(
-    help="critica: analyse critic reviews — fresh/rotten, 0-100 score, pull quote, with evidence.",
-    no_args_is_help=True,
-    add_completion=False,
-)
 err = Console(stderr=True)
 
 DEMO = Path(__file__).parent / "demo"
 
 
-def fail(exc: CriticaError) -> typer.Exit:
-    """Print a user-facing error and return the exit to raise."""
-    err.print(f"[bold red]error:[/] {exc}")
-    return typer.Exit(exc.exit_code)
+class Commands(TyperGroup):
+    """critica's commands, with every user-facing error reported in one place: a
+    ``CriticaError`` from any command prints one red line and exits with its code."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except CriticaError as exc:
+            err.print(f"[bold red]error:[/] {exc}")
+            raise typer.Exit(exc.exit_code) from None
+
+
+app = typer.Typer(
+    cls=Commands,
+    help="critica: analyse critic reviews — fresh/rotten, 0-100 score, pull quote, with evidence.",
+    no_args_is_help=True,
+    add_completion=False,
+)
 
 
 @app.command()
@@ -57,11 +67,8 @@ def analyze(
     from critica.render import print_analysis
     from critica.sources import read_source
 
-    try:
-        raw, meta = read_source(source, stdin=sys.stdin.buffer)
-        result = run(raw, title=title, rating=rating, disable=disable or (), **meta)
-    except CriticaError as exc:
-        raise fail(exc) from None
+    raw, meta = read_source(source, stdin=sys.stdin.buffer)
+    result = run(raw, title=title, rating=rating, disable=disable or (), **meta)
     if as_json:
         typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -87,22 +94,17 @@ def demo(
     ]
     inputs = [{"text": r["text"], "title": r["title"], "rating": r.get("rating")} for r in rows]
     console = Console()
-    try:
-        results = list(analyze_many(inputs))
-        console.print(
-            summary_table(
-                [(r["title"], r["critic"], a) for r, a in zip(rows, results, strict=True)]
-            )
-        )
-        console.print("\n[bold]One review in full:[/]")
-        print_analysis(results[0], console)
-        html = (DEMO / "sample-review.html").read_bytes()
-        console.print("\n[bold]A web page (scripts and navigation stripped):[/]")
-        print_analysis(run(html, content_type="html"), console)
-        if serve_ui:
-            serve_demo(console, port)
-    except CriticaError as exc:
-        raise fail(exc) from None
+    results = list(analyze_many(inputs))
+    console.print(
+        summary_table([(r["title"], r["critic"], a) for r, a in zip(rows, results, strict=True)])
+    )
+    console.print("\n[bold]One review in full:[/]")
+    print_analysis(results[0], console)
+    html = (DEMO / "sample-review.html").read_bytes()
+    console.print("\n[bold]A web page (scripts and navigation stripped):[/]")
+    print_analysis(run(html, content_type="html"), console)
+    if serve_ui:
+        serve_demo(console, port)
 
 
 def serve_demo(console: Console, port: int) -> None:
@@ -180,13 +182,10 @@ def ingest(
         if v is not None
     }
     console = Console()
-    try:
-        options = ReadOptions(mapping=parse_mapping(map_columns), defaults=defaults)
-        store = open_store(db)
-        with progress_bar(console, "ingesting") as advance:
-            summary = run(store, paths, options, batch_size=batch_size, progress=advance)
-    except CriticaError as exc:
-        raise fail(exc) from None
+    options = ReadOptions(mapping=parse_mapping(map_columns), defaults=defaults)
+    store = open_store(db)
+    with progress_bar(console, "ingesting") as advance:
+        summary = run(store, paths, options, batch_size=batch_size, progress=advance)
     console.print(
         f"[bold]{summary.added}[/] added, {summary.duplicates} duplicates skipped, "
         f"{len(summary.rejected)} rejected, in {summary.seconds:.1f} s "
@@ -296,8 +295,6 @@ def batch(
         rows = estimate_rows(paths)
         with progress_bar(console, "analysing", rows) as advance:
             summary = run_batch(paths, out, options, progress=advance, rows=rows)
-    except CriticaError as exc:
-        raise fail(exc) from None
     except KeyboardInterrupt:
         done = len(list(out.glob("part-*.parquet")))
         console.print(
@@ -345,20 +342,17 @@ def aggregate(
     from critica.render import titles_table
     from critica.store import open_store
 
-    try:
-        if db is not None and not calibrated:
-            raise CriticaError("--db is only read with --calibrated; add --calibrated or drop --db")
-        fitted = calibration_fit.for_store(open_store(db)) if calibrated else None
-        table = run(
-            folder,
-            out,
-            engine=engine,
-            scheduler=scheduler,
-            workers=workers,
-            calibration=fitted,
-        )
-    except CriticaError as exc:
-        raise fail(exc) from None
+    if db is not None and not calibrated:
+        raise CriticaError("--db is only read with --calibrated; add --calibrated or drop --db")
+    fitted = calibration_fit.for_store(open_store(db)) if calibrated else None
+    table = run(
+        folder,
+        out,
+        engine=engine,
+        scheduler=scheduler,
+        workers=workers,
+        calibration=fitted,
+    )
     rows = table.to_pylist()
     if fitted is not None and not as_json:
         summary = json.loads((table.schema.metadata or {})[CALIBRATION_KEY])
@@ -395,16 +389,11 @@ def title(
     from critica.render import title_view
     from critica.store import open_store
 
-    try:
-        store = open_store(db)
-        found = [store.get_title(int(name))] if name.isdigit() else store.find_titles(name)
-        if not found or found[0] is None:
-            raise fail(
-                CriticaError(f"no title matches {name!r}; ingest reviews first or check the name")
-            )
-        page = pages.title_page(store, found[0].id, calibrated=calibrated)
-    except CriticaError as exc:
-        raise fail(exc) from None
+    store = open_store(db)
+    found = [store.get_title(int(name))] if name.isdigit() else store.find_titles(name)
+    if not found or found[0] is None:
+        raise CriticaError(f"no title matches {name!r}; ingest reviews first or check the name")
+    page = pages.title_page(store, found[0].id, calibrated=calibrated)
     if as_json:
         typer.echo(json.dumps(page, ensure_ascii=False, indent=2, default=str))
     else:
@@ -424,10 +413,7 @@ def calibration(
     from critica.render import calibration_tables
     from critica.store import open_store
 
-    try:
-        page = pages.calibration_page(open_store(db), critic, publication, limit)
-    except CriticaError as exc:
-        raise fail(exc) from None
+    page = pages.calibration_page(open_store(db), critic, publication, limit)
     if as_json:
         typer.echo(json.dumps(page, ensure_ascii=False, indent=2))
     else:
@@ -446,13 +432,10 @@ def serve(
     from critica.api import create_app
     from critica.core import get_pipeline
 
-    try:
-        application = create_app(database_url=db)
-        # Load (and checksum) the models now: a missing or corrupt model file stops the
-        # server at start-up with a clear message, and the first requests don't wait.
-        get_pipeline()
-    except CriticaError as exc:
-        raise fail(exc) from None
+    application = create_app(database_url=db)
+    # Load (and checksum) the models now: a missing or corrupt model file stops the
+    # server at start-up with a clear message, and the first requests don't wait.
+    get_pipeline()
     Console().print(
         f"critica serving on http://{host}:{port}  (API docs: http://{host}:{port}/docs)"
     )
@@ -470,10 +453,7 @@ def token_create(
     """Create a token; it is shown once."""
     from critica.store import open_store
 
-    try:
-        typer.echo(open_store(db).create_token(name))
-    except CriticaError as exc:
-        raise fail(exc) from None
+    typer.echo(open_store(db).create_token(name))
 
 
 @token_app.command("list")
@@ -481,13 +461,8 @@ def token_list(db: DbOption = None) -> None:
     """List tokens (never their secret)."""
     from critica.store import open_store
 
-    try:
-        for t in open_store(db).list_tokens():
-            typer.echo(
-                "\t".join(str(t.get(k, "")) for k in ("id", "name", "created_at", "revoked_at"))
-            )
-    except CriticaError as exc:
-        raise fail(exc) from None
+    for t in open_store(db).list_tokens():
+        typer.echo("\t".join(str(t.get(k, "")) for k in ("id", "name", "created_at", "revoked_at")))
 
 
 @token_app.command("revoke")
@@ -498,13 +473,8 @@ def token_revoke(
     """Revoke a token."""
     from critica.store import open_store
 
-    try:
-        if not open_store(db).revoke_token(token_id):
-            raise fail(
-                CriticaError(f"no active token with id {token_id}; see `critica token list`")
-            )
-    except CriticaError as exc:
-        raise fail(exc) from None
+    if not open_store(db).revoke_token(token_id):
+        raise CriticaError(f"no active token with id {token_id}; see `critica token list`")
     typer.echo(f"token {token_id} revoked")
 
 
@@ -514,10 +484,7 @@ def reanalyze(db: DbOption = None, batch_size: Annotated[int, typer.Option()] = 
     from critica.reanalyze import reanalyze as run
     from critica.store import open_store
 
-    try:
-        count = run(open_store(db), batch_size=batch_size)
-    except CriticaError as exc:
-        raise fail(exc) from None
+    count = run(open_store(db), batch_size=batch_size)
     typer.echo(f"{count} reviews re-analysed")
 
 
@@ -553,33 +520,29 @@ def evaluate(
     from critica import evaluation as ev
 
     console = Console(stderr=True)
-    try:
-        if (data is None) == (file is None):
-            raise CriticaError(
-                "give either --data DIR (every benchmark found there) "
-                "or --task TASK FILE (one file)"
-            )
-        skipped: list[str] = []
-        if file is not None:
-            if task is None:
-                raise CriticaError(f"say what {file} holds with --task ({', '.join(ev.TASKS)})")
-            benchmarks = [ev.file_benchmark(task, file)]
-        else:
-            assert data is not None
-            benchmarks, skipped = ev.folder_benchmarks(data)
-        benchmarks = [b.limited(limit) for b in benchmarks]
-        rows = ev.run_all(
-            benchmarks,
-            progress=lambda b: console.print(f"[dim]{b.task}: {b.dataset} ({len(b.texts):,})[/]"),
+    if (data is None) == (file is None):
+        raise CriticaError(
+            "give either --data DIR (every benchmark found there) or --task TASK FILE (one file)"
         )
-    except CriticaError as exc:
-        raise fail(exc) from None
+    skipped: list[str] = []
+    if file is not None:
+        if task is None:
+            raise CriticaError(f"say what {file} holds with --task ({', '.join(ev.TASKS)})")
+        benchmarks = [ev.file_benchmark(task, file)]
+    else:
+        assert data is not None
+        benchmarks, skipped = ev.folder_benchmarks(data)
+    benchmarks = [b.limited(limit) for b in benchmarks]
+    rows = ev.run_all(
+        benchmarks,
+        progress=lambda b: console.print(f"[dim]{b.task}: {b.dataset} ({len(b.texts):,})[/]"),
+    )
     if markdown is not None:
         try:
             markdown.write_text(ev.markdown(rows), encoding="utf-8")
         except OSError as exc:
             message = f"cannot write {markdown} ({exc.strerror}); choose a writable path"
-            raise fail(CriticaError(message)) from None
+            raise CriticaError(message) from None
 
     if as_json:
         typer.echo(json.dumps([r.to_dict() for r in rows], indent=2))

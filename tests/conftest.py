@@ -54,3 +54,21 @@ def client(store):  # type: ignore[no-untyped-def]
 def auth(store):  # type: ignore[no-untyped-def]
     """Headers with a fresh API token for the module's store."""
     return {"Authorization": f"Bearer {store.create_token('tests')}"}
+
+
+# Modules that start worker processes, Dask clusters or Chromium, or run load and crash
+# loops; `make test-fast` leaves them out (`-m "not slow"`), `make test` runs everything.
+SLOW_MODULES = (
+    "tests/batch/",  # worker processes and Dask clusters on loopback
+    "tests/store/test_crash.py",  # ingest killed at random, many times
+    "tests/store/test_load.py",  # concurrent writers and readers
+    "tests/api/test_schemathesis.py",  # generated requests against every operation
+    "tests/web/test_browser.py",  # Chromium
+    "tests/test_eval.py",  # every system over the datasets folder
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.nodeid.startswith(SLOW_MODULES):
+            item.add_marker(pytest.mark.slow)
