@@ -16,7 +16,7 @@ import numpy as np
 
 from critica import config
 from critica.calibration import Calibration
-from critica.pipeline.verdict import band_for
+from critica.rules import band_for, is_fresh, rounded, sigmoid
 from critica.store.records import ReviewFacts
 
 Z95 = 1.959964  # normal quantile for a two-sided 95% interval
@@ -25,6 +25,7 @@ ESTIMATE_PRIOR = 2.0  # pseudo-reviews in the estimated share, split as the coun
 LEAN_LIMIT = 0.01  # ... which is kept within 1-99% for that split
 EVIDENCE_CLIP = 20.0  # a text's log Bayes factor counts at most this much
 SMALL_GROUP = 64  # up to this many reviews the estimate runs on plain floats
+DEFAULT_PRIOR = 60.0  # C before any review is scored
 SEASON_KINDS = frozenset({"series", "season"})  # episodes are never certified, as on RT
 
 
@@ -32,15 +33,7 @@ def _settings(overrides: dict[str, Any] | None) -> dict[str, Any]:
     return {**config.settings(), **(overrides or {})}
 
 
-def _r(value: float | None, digits: int = 1) -> float | None:
-    return None if value is None else round(value, digits)
-
-
-def is_fresh(fact: ReviewFacts, threshold: float) -> bool:
-    """The review's fresh flag, or its score against the fresh threshold when it has none."""
-    if fact.fresh is not None:
-        return fact.fresh
-    return fact.score is not None and fact.score >= threshold
+_r = rounded  # every figure's rounding, shared with the home list and batch
 
 
 def wilson_interval(positive: int, n: int, z: float = Z95) -> tuple[float, float]:
@@ -131,7 +124,7 @@ def estimated_share(
     pi = (fresh + above) / (fresh + rotten + total)
     t = math.log(pi / (1 - pi))
     for _ in range(200):
-        pi = 1.0 / (1.0 + math.exp(-t))
+        pi = sigmoid(t)
         first, second = slope(pi)
         if first > 0:
             lo = t
@@ -143,7 +136,7 @@ def estimated_share(
             t = step
             break
         t = step if lo < step < hi else (lo + hi) / 2
-    return 1.0 / (1.0 + math.exp(-t))
+    return sigmoid(t)
 
 
 def core_figures(facts: list[ReviewFacts], min_reviews: int, threshold: float) -> dict[str, Any]:
@@ -208,6 +201,14 @@ def controversy_from_std(std: float, percent_positive: float) -> float:
     spread = min(1.0, std / 50)
     balance = 1 - abs(percent_positive - 50) / 50
     return round(math.sqrt(spread * balance), 3)
+
+
+def bayes_prior(settings: dict[str, Any], mean_score: float | None) -> float:
+    """C in the Bayesian score: the ``bayes_prior_score`` setting, or when that is 0 the mean
+    score of all reviews (the store's, or the batch's), or 60 before any review is scored.
+    Every path that shows a ``score_bayes`` takes C from here."""
+    given = float(settings["bayes_prior_score"])
+    return given or (DEFAULT_PRIOR if mean_score is None else mean_score)
 
 
 def bayes_score(mean: float | None, votes: int, m: float, prior: float) -> float | None:
@@ -333,13 +334,14 @@ def title_figures(
     kind: str,
     title: str,
     settings: dict[str, Any] | None = None,
-    prior_mean: float = 60.0,
+    prior_mean: float | None = None,
     calibration: Calibration | None = None,
 ) -> dict[str, Any]:
     """Every figure a title page shows, as a JSON-ready dict.
 
-    ``settings`` overrides the configured values; ``prior_mean`` is C in the
-    Bayesian score when ``bayes_prior_score`` is 0 (pass the mean over all titles).
+    ``settings`` overrides the configured values; ``prior_mean`` is the mean score of all
+    reviews (``Store.mean_score``), C in the Bayesian score unless ``bayes_prior_score``
+    sets it (see ``bayes_prior``).
     With ``calibration`` every score figure uses the adjusted scores (% positive
     keeps the reviews' own fresh calls) and a ``calibration`` key says what changed.
     """
@@ -356,7 +358,7 @@ def title_figures(
         **core_figures(facts, least, threshold),
     }
     weighted = weighted_mean(scores, [f.weight for f in scored])
-    prior = float(s["bayes_prior_score"]) or prior_mean
+    prior = bayes_prior(s, prior_mean)
     # R is the weighted mean: the headline score, so the ranking agrees with the band.
     bayes = bayes_score(weighted, len(scores), float(s["bayes_min_reviews"]), prior)
     top = [f for f in facts if f.top_critic]

@@ -12,6 +12,7 @@ from functools import lru_cache
 from typing import Any
 
 from critica.errors import ConfigError
+from critica.rules import yes_no
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "bayes_prior_score",
         0.0,
-        "C in IMDb's weighted rating (0: use the mean score over all titles).",
+        "C in IMDb's weighted rating (0: the mean score of all stored reviews, the same on "
+        "every page, list, API and CLI view; in `critica aggregate`, of all the reviews "
+        "aggregated).",
     ),
     Setting(
         "calibrated_scores",
@@ -131,11 +134,9 @@ def _coerce(setting: Setting, raw: str) -> Any:
     kind = type(setting.default)
     try:
         if kind is bool:
-            if raw.lower() in {"1", "true", "yes", "on"}:
-                return True
-            if raw.lower() in {"0", "false", "no", "off"}:
-                return False
-            raise ValueError(raw)
+            if (flag := yes_no(raw)) is None:
+                raise ValueError(raw)
+            return flag
         return kind(raw)
     except ValueError:
         raise ConfigError(

@@ -10,10 +10,17 @@ from dataclasses import asdict
 from typing import Any
 
 from critica import calibration, config
-from critica.aggregate import bayes_score, controversy, core_figures, title_figures, weighted_mean
+from critica.aggregate import (
+    bayes_prior,
+    bayes_score,
+    controversy,
+    core_figures,
+    title_figures,
+    weighted_mean,
+)
 from critica.consensus import consensus
 from critica.errors import NotFoundError
-from critica.pipeline.verdict import band_for
+from critica.rules import band_for, rounded
 from critica.store.base import Store
 from critica.store.records import Review, ReviewFacts, Title
 
@@ -63,7 +70,9 @@ def title_page(store: Store, title_id: int, calibrated: bool | None = None) -> d
     if calibrated is None:
         calibrated = bool(config.get("calibrated_scores"))
     fitted = calibration.for_store(store) if calibrated else None
-    figures = title_figures(facts, kind=title.kind, title=title.name, calibration=fitted)
+    figures = title_figures(
+        facts, kind=title.kind, title=title.name, calibration=fitted, prior_mean=store.mean_score()
+    )
     people = [str(c["person"]) for c in title.credits if c.get("person")] or None
     figures["consensus"] = consensus(facts, figures, title.name, kind=title.kind, people=people)
     _name_cited(figures["consensus"], facts)
@@ -159,7 +168,9 @@ def title_summary(title: Title, facts: list[ReviewFacts], prior: float) -> dict[
         **figures,
         "score_weighted": None if weighted is None else round(weighted, 1),
         "band": band_for(weighted) if weighted is not None else None,
-        "score_bayes": bayes_score(weighted, len(scores), float(s["bayes_min_reviews"]), prior),
+        "score_bayes": rounded(
+            bayes_score(weighted, len(scores), float(s["bayes_min_reviews"]), prior)
+        ),
         "controversy": controversy(scores, figures["percent_positive"]),
         "latest": max(dates).isoformat() if dates else None,
     }
@@ -178,8 +189,7 @@ def home_page(store: Store, calibrated: bool | None = None) -> dict[str, Any]:
     facts = {t.id: store.review_facts(t.id) for t in scanned}
     if fitted is not None:
         facts = {tid: fitted.apply(fs) for tid, fs in facts.items()}
-    scores = [f.score for fs in facts.values() for f in fs if f.score is not None]
-    prior = float(config.get("bayes_prior_score")) or (sum(scores) / len(scores) if scores else 60)
+    prior = bayes_prior(config.settings(), store.mean_score())  # C as on every title page
     rows = [title_summary(t, facts[t.id], prior) for t in scanned if facts[t.id]]
     recent = sorted(rows, key=lambda r: (r["latest"] or "", r["id"]), reverse=True)
     best = [r for r in rows if r["score_bayes"] is not None]

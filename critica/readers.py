@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from critica.errors import InputError
+from critica.rules import yes_no
 
 TEXT_SUFFIXES = {".txt", ".text", ".md", ".html", ".htm"}
 TABLE_SUFFIXES = {".jsonl", ".ndjson", ".csv", ".parquet"}
@@ -76,16 +77,11 @@ class ReadOptions:
 
 
 def as_bool(value: Any) -> bool | None:
-    """A yes/no cell (``true``, ``1``, ``yes``, ``t``, ``y`` and their opposites) as a bool;
-    ``None`` when empty or not understood."""
+    """A yes/no cell (``true``, ``1``, ``yes``, ``t``, ``y``, ``on`` and their opposites) as a
+    bool; ``None`` when empty or not understood."""
     if isinstance(value, bool) or value is None:
         return value
-    text = str(value).strip().lower()
-    if text in {"true", "1", "yes", "y", "t"}:
-        return True
-    if text in {"false", "0", "no", "n", "f"}:
-        return False
-    return None
+    return yes_no(str(value))
 
 
 def parse_mapping(spec: str | None) -> dict[str, str]:

@@ -34,7 +34,8 @@ from critica.datasets import (
 from critica.models import FILES, VERDICT_MODEL
 from critica.models.ngram import NgramModel
 from critica.models.verdict import VerdictModel, long_share, review_features, tail_text
-from critica.pipeline.verdict import band_for, text_confidence
+from critica.pipeline.verdict import text_confidence
+from critica.rules import band_for
 from training.sentence_cache import DocOutputs, run_cached
 
 NAME, NGRAM_FILE, NGRAM_LONG_FILE = VERDICT_MODEL, "ngram-v2.json.gz", "ngram-long-v2.json.gz"

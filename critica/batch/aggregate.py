@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
@@ -29,6 +28,7 @@ import pyarrow.parquet as pq
 from critica import config
 from critica.aggregate import (
     badges,
+    bayes_prior,
     bayes_score,
     controversy_from_std,
     estimated_share,
@@ -38,7 +38,7 @@ from critica.batch.engines import dask_client
 from critica.batch.partition import PART_GLOB
 from critica.calibration import Calibration
 from critica.errors import CriticaError, InputError
-from critica.pipeline.verdict import band_for
+from critica.rules import band_for, rounded, write_atomic
 
 KEYS = ["title", "kind", "publication"]
 CALIBRATION_KEY = b"critica.calibration"
@@ -303,8 +303,7 @@ def _dask_partials(
             cluster.close()
 
 
-def _r(value: float | None, digits: int = 1) -> float | None:
-    return None if value is None else round(value, digits)
+_r = rounded  # every figure's rounding, shared with the home list and batch
 
 
 def figures_from_sums(
@@ -335,9 +334,8 @@ def figures_from_sums(
         evidence[row["title"]][0].append(float(row["evidence"]))
         evidence[row["title"]][1].append(int(row["reviews"]))
     total_scored = sum(t["scored"] for t in titles.values())
-    prior = float(s["bayes_prior_score"]) or (
-        sum(t["score_sum"] for t in titles.values()) / total_scored if total_scored else 60.0
-    )
+    mean_all = sum(t["score_sum"] for t in titles.values()) / total_scored if total_scored else None
+    prior = bayes_prior(s, mean_all)  # C as in the store: the mean of all the reviews
     rows = []
     for name in sorted(titles):
         t = titles[name]
@@ -447,7 +445,5 @@ def aggregate(
     if out is not None:
         if out.is_dir():
             raise InputError(f"--out {out} is a folder; give a file name such as titles.parquet")
-        temporary = out.with_name(out.name + ".tmp")
-        pq.write_table(table, temporary)
-        os.replace(temporary, out)
+        write_atomic(out, lambda path: pq.write_table(table, path))
     return table

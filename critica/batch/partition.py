@@ -23,6 +23,7 @@ from critica.analysis import Analysis
 from critica.core import get_pipeline, make_doc, pipeline_loads
 from critica.errors import InputError, RatingError
 from critica.readers import as_bool
+from critica.rules import write_atomic
 
 PART_GLOB = "part-*.parquet"
 REJECTED_KEY = b"critica.rejected"  # analysis-time rejects, kept in the part's own metadata
@@ -143,9 +144,7 @@ def analyze_partition(
         {REJECTED_KEY: json.dumps(result.rejected).encode("utf-8")}
     )
     final = part_path(Path(out), index)
-    temporary = final.with_name(final.name + f".{os.getpid()}.tmp")
-    pq.write_table(table, temporary, compression="zstd")
-    os.replace(temporary, final)
+    write_atomic(final, lambda path: pq.write_table(table, path, compression="zstd"))
     result.rows = table.num_rows
     result.seconds = time.perf_counter() - start
     result.pipeline_loads = pipeline_loads()

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import glob
 import json
-import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ from critica.batch.partition import PART_GLOB, part_path, part_rejects
 from critica.errors import InputError
 from critica.models import shipped_version
 from critica.readers import ReadOptions, Record, Rejected, iter_paths, read
+from critica.rules import write_atomic
 
 MANIFEST = "_critica_batch.json"
 REJECTED_FILE = "rejected.jsonl"
@@ -157,9 +157,8 @@ def prepare_out(out: Path, plan: dict[str, Any], resume: bool) -> set[int]:
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(json.dumps(data, indent=2, default=str) + "\n", encoding="utf-8")
-    os.replace(temporary, path)
+    text = json.dumps(data, indent=2, default=str) + "\n"
+    write_atomic(path, lambda temporary: temporary.write_text(text, encoding="utf-8"))
 
 
 def partitions(

@@ -24,7 +24,6 @@ from typing import Any
 import numpy as np
 
 from critica import config
-from critica.aggregate import is_fresh
 from critica.consensus.evidence import (
     MAX_CITED,
     MAX_READ,
@@ -40,6 +39,7 @@ from critica.consensus.evidence import (
     sample,
 )
 from critica.consensus.frames import FRAMES, Candidate, Slots, extractive
+from critica.rules import is_fresh
 from critica.store.records import ReviewFacts
 
 __all__ = ["NOUNS", "Claim", "centroid_baseline", "consensus", "fixed_baseline"]

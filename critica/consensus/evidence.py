@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from critica import config
-from critica.aggregate import is_fresh
 from critica.models.aspects import CUE_PATTERNS
+from critica.rules import is_fresh
 from critica.store.records import ReviewFacts
 
 T = TypeVar("T")

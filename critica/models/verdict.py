@@ -27,6 +27,7 @@ from critica.errors import ModelError
 from critica.models import FILES, VERDICT_MODEL
 from critica.models.manifest import load_manifest
 from critica.models.ngram import NgramModel
+from critica.rules import sigmoid
 
 # A sentence that turns the argument ("But...", "Ultimately...") usually carries
 # the critic's real judgement; one that concedes ("Despite...") less so.
@@ -195,13 +196,13 @@ class VerdictModel:
         x = (features - self.mean) / self.scale
         score = 100.0 * (float(x @ self.score_coef) + self.score_intercept)
         z = float(x @ self.fresh_coef) + self.fresh_intercept
-        return max(0.0, min(100.0, score)), 1.0 / (1.0 + math.exp(-z))
+        return max(0.0, min(100.0, score)), sigmoid(z)
 
     def predict_long(self, features: np.ndarray) -> float:
         """Full-review probability the review is fresh, from ``features`` whose n-gram
         columns hold the full-review n-gram's scores."""
         x = (features - self.long_mean) / self.long_scale
-        return 1.0 / (1.0 + math.exp(-(float(x @ self.long_coef) + self.long_intercept)))
+        return sigmoid(float(x @ self.long_coef) + self.long_intercept)
 
     def judge(
         self, sentences: Sequence[Sentence], paragraph_of: Sequence[int], text: str

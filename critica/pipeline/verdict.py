@@ -7,28 +7,13 @@ import bisect
 from critica import config
 from critica.document import ReviewDoc
 from critica.models.verdict import VerdictModel
+from critica.rules import band_for
 
-# Metacritic's bands for films and TV: lower bound of each band, best first.
-BANDS = (
-    (81.0, "universal acclaim"),
-    (61.0, "generally favorable"),
-    (40.0, "mixed or average"),
-    (20.0, "generally unfavorable"),
-    (0.0, "overwhelming dislike"),
-)
 DISAGREEMENT = 25.0  # points between the rating and the text's score worth reporting
 # A one- or two-word verdict ("Masterpiece.") is scored from its text, never with much
 # confidence: a single word cannot show irony, a hedge or what the rest would have said.
 SHORT_TEXT_WORDS = 3
 SHORT_TEXT_CONFIDENCE = 0.6
-
-
-def band_for(score: float) -> str:
-    """Metacritic's wording for a 0-100 score."""
-    for lower, label in BANDS:
-        if score >= lower - 0.5:  # Metacritic rounds to whole numbers before banding
-            return label
-    return BANDS[-1][1]
 
 
 def text_confidence(p_fresh: float, cut: float, score: float, fresh_threshold: float) -> float:

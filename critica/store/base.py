@@ -68,6 +68,9 @@ class Store(Protocol):
 
     def review_facts(self, title_id: int, include_seasons: bool = True) -> list[ReviewFacts]: ...
     def count_reviews(self) -> int: ...
+    def mean_score(self) -> float | None:
+        """The mean score of every scored review (C in the Bayesian score); may lag writes by
+        up to ``MEAN_SCORE_TTL`` seconds."""
 
     # calibration history
     def rating_history(self) -> list[RatedReview]:

@@ -225,6 +225,12 @@ def rating_history(conn: Connection) -> list[RatedReview]:
     return [RatedReview(*row) for row in conn.execute(query)]
 
 
+def mean_score(conn: Connection) -> float | None:
+    """The mean score of every scored review (None before the first)."""
+    value = conn.scalar(select(func.avg(analyses.c.score)).where(analyses.c.score.is_not(None)))
+    return None if value is None else float(value)
+
+
 def history_stamp(conn: Connection) -> tuple[int, str]:
     """A value that changes whenever an analysis is added, replaced or removed (a cache key)."""
     a = analyses.c

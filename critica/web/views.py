@@ -6,7 +6,7 @@ import math
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from critica.pipeline.verdict import band_for
+from critica.rules import band_for
 
 ASPECT_LABELS = {
     "performances": "Performances", "characters": "Characters", "writing": "Writing",

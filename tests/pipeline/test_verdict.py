@@ -4,7 +4,8 @@ import pytest
 
 from critica.document import Rating, ReviewDoc, Sentence
 from critica.models.verdict import FEATURES, review_features, sentence_weights
-from critica.pipeline.verdict import band_for, explain, paragraph_index
+from critica.pipeline.verdict import explain, paragraph_index
+from critica.rules import band_for
 
 
 @pytest.mark.parametrize(
