@@ -1,7 +1,9 @@
 """A title's figures from its reviews: % positive, scores, histogram, aspects, badges, trends.
 
-Pure functions over ``ReviewFacts``; the store loads the facts and the API and
-web pages serve the dict this returns, so both show the same numbers.
+Functions over ``ReviewFacts``; the store loads the facts and the API and web
+pages serve the dict this returns, so both show the same numbers. They read the
+configured settings (``critica.config``) unless a ``settings`` dict overrides them,
+so the same facts under other settings give other figures; nothing else is read.
 """
 
 from __future__ import annotations

@@ -45,6 +45,26 @@ app = typer.Typer(
 )
 
 
+def _show_version(value: bool) -> None:
+    if value:
+        from critica import __version__
+
+        typer.echo(f"critica {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_show_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """critica: analyse critic reviews — fresh/rotten, 0-100 score, pull quote, with evidence."""
+
+
 @app.command()
 def analyze(
     source: Annotated[

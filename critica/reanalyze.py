@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from critica.core import analyze_many, get_pipeline, make_doc
+from critica.core import analyze_many, get_pipeline
 from critica.store.base import Store
 
 
 def current_model_version() -> str:
-    """The version string the current models stamp on an analysis."""
-    doc = get_pipeline()(make_doc("A short, plainly worded review of a film I liked a great deal."))
-    return doc.model_version
+    """The version string the current models stamp on an analysis (``Pipeline.version``)."""
+    return get_pipeline().version
 
 
 def reanalyze(store: Store, batch_size: int = 256) -> int:

@@ -67,3 +67,10 @@ def test_demo_without_serving():
     assert result.exit_code == 0
     assert "demo reviews" in result.output and "One review in full" in result.output
     assert "hacked" not in result.output
+
+
+def test_version():
+    import critica
+
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.output.strip() == f"critica {critica.__version__}"

@@ -26,3 +26,13 @@ def test_every_component_has_a_test_file(name):
 def test_readme_quick_start_is_two_commands():
     readme = (ROOT / "README.md").read_text()
     assert "make demo" in readme and "make test" in readme
+
+
+def test_one_version_string():
+    """critica.__version__, the API's and the page footer's, is pyproject.toml's."""
+    import tomllib
+
+    import critica
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert critica.__version__ == project["version"]

@@ -2,9 +2,18 @@ from __future__ import annotations
 
 import pytest
 
+from critica.core import get_pipeline, make_doc
 from critica.document import ReviewDoc
 from critica.errors import ComponentError, CriticaError
-from critica.pipeline import COMPONENTS, Pipeline
+from critica.pipeline import (
+    COMPONENTS,
+    OPTIONAL,
+    BaseComponent,
+    Pipeline,
+    check,
+    component,
+    registry,
+)
 
 
 class Upper:
@@ -64,9 +73,57 @@ def test_bad_disable(disable, message):
         Pipeline.build(disable)
 
 
-def test_default_order():
-    assert COMPONENTS.index("clean") < COMPONENTS.index("segment") < COMPONENTS.index("sentiment")
-    assert COMPONENTS.index("sentiment") < COMPONENTS.index("verdict") < COMPONENTS.index("quote")
+def test_default_order_meets_every_declared_requirement():
+    check(COMPONENTS)  # raises when a step reads what only a later step writes
+    shipped = {n: r for n, r in registry().items() if r.factory.__module__.startswith("critica.")}
+    assert set(COMPONENTS) == set(shipped)
+    assert {n for n, r in shipped.items() if r.optional} == OPTIONAL
+
+
+@pytest.mark.parametrize(
+    ("order", "message"),
+    [
+        (("clean", "segment", "verdict"), "'verdict' requires 'rating', but no component"),
+        (("clean", "sentiment", "segment"), "'sentiment' requires 'sentences', but only 'segment'"),
+        (("clean", "segment", "nope"), "unknown pipeline component"),
+    ],
+)  # fmt: skip
+def test_a_misordered_pipeline_is_refused_at_build_time(order, message):
+    with pytest.raises(CriticaError, match=message):
+        Pipeline.build(order=order)
+
+
+@component("shout", requires=("text", "sentences"), assigns=("meta.shout",), optional=True)
+def make_shout() -> Shout:
+    return Shout()
+
+
+class Shout(BaseComponent):
+    """A toy component: two edits add it (this decorated factory, and its place in an order)."""
+
+    name = "shout"
+
+    def __call__(self, doc: ReviewDoc) -> ReviewDoc:
+        doc.meta["shout"] = doc.sentences[0].text.upper() if doc.sentences else ""
+        return doc
+
+
+def test_a_new_component_takes_two_edits():
+    order = ("clean", "language", "segment", "shout")
+    doc = Pipeline.build(order=order)(make_doc("A fine film. It is long."))
+    assert doc.meta["shout"] == "A FINE FILM."  # BaseComponent gave it its pipe
+    assert Pipeline.build(disable={"shout"}, order=order).names == ["clean", "language", "segment"]
+    with pytest.raises(CriticaError, match="'shout' requires 'sentences'"):
+        Pipeline.build(order=("clean", "shout", "segment"))
+
+
+def test_the_pipeline_version_names_the_models_it_runs():
+    full = get_pipeline()
+    assert full.version == "+".join(c.version for c in full.components if c.version)
+    assert full.version.count("+") == 2  # sentence, aspects, verdict
+    bulk = get_pipeline(frozenset({"aspects"}))
+    assert "aspects-" not in bulk.version and bulk.version.startswith("sentence-")
+    assert full(make_doc("Dreadful.")).model_version == full.version
 
 
 class FailsOn:

@@ -1,4 +1,6 @@
-"""The worked example of DESIGN.md: what users expect of the Seven Seconds review."""
+"""The worked example of the team's design notes (``../shared/DESIGN.md``, beside the checkout,
+not part of the project): what users expect of the Seven Seconds review
+(``../shared/examples/seven-seconds-review.txt``)."""
 
 from __future__ import annotations
 
@@ -44,7 +46,7 @@ def test_background_facts_do_not_count(analysis):
 
 
 def test_aspects_follow_the_critic(analysis):
-    """DESIGN.md: performances, characters and themes praised; writing, pacing and plot
+    """../shared/DESIGN.md: performances, characters and themes praised; writing, pacing and plot
     faulted. (The ending, also faulted there, still reads as neutral: docs/models.md.)"""
     found: dict[str, list[float]] = {}
     for s in analysis.sentences:

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from critica.document import AspectMention, ReviewDoc
 from critica.models.aspects import BROAD_PATTERNS, CUE_PATTERNS, AspectModel
 from critica.models.encoder import TokenScores
+from critica.pipeline import BaseComponent, component
 from critica.pipeline.sentiment import sentence_polarity
 
 _CONTRAST = re.compile(
@@ -96,15 +97,14 @@ def aspect_polarity(aspect: str, text: str, scores: TokenScores | None, overall:
     return overall if value is None else value
 
 
-class Aspects:
+class Aspects(BaseComponent):
     """Tags opinion sentences with aspects, each with the polarity of the words about it."""
 
     name = "aspects"
-    requires: tuple[str, ...] = ("sentences", "embeddings", "token_scores")
-    sets: tuple[str, ...] = ("sentences.aspects", "model_version")
 
     def __init__(self, model: AspectModel) -> None:
         self.model = model
+        self.version = f"aspects-{model.version}"
 
     def __call__(self, doc: ReviewDoc) -> ReviewDoc:
         return self.pipe([doc])[0]
@@ -112,9 +112,6 @@ class Aspects:
     def pipe(self, docs: list[ReviewDoc]) -> list[ReviewDoc]:
         """Detect aspects for a batch and give each its own polarity (no second encoder pass)."""
         for doc in docs:
-            # Every document carries the full version, scored or not, so that `critica
-            # reanalyze` does not take an unscored analysis for one from older models.
-            doc.model_version = f"{doc.model_version}+aspects-{self.model.version}".lstrip("+")
             if not doc.scored or doc.embeddings is None or not doc.sentences:
                 continue
             keep = [i for i, s in enumerate(doc.sentences) if s.opinion >= self.model.min_opinion]
@@ -131,6 +128,12 @@ class Aspects:
         return docs
 
 
+@component(
+    "aspects",
+    requires=("sentences", "embeddings", "token_scores"),
+    assigns=("sentences.aspects",),
+    optional=True,
+)
 def make_aspects() -> Aspects:
     """Load the aspect model once; polarity comes from the sentence model's token scores."""
     return Aspects(AspectModel())

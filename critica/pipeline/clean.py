@@ -9,6 +9,7 @@ import ftfy
 
 from critica import config
 from critica.document import ReviewDoc
+from critica.pipeline import BaseComponent, component
 from critica.sources import looks_like_html
 
 _DROP_TAGS = ("script", "style", "noscript", "template", "head", "svg", "iframe", "object")
@@ -123,12 +124,10 @@ def _last_sentence_end(head: str) -> int:
     return ends[-1] if ends else -1
 
 
-class Clean:
+class Clean(BaseComponent):
     """Pipeline component: ``raw`` + ``meta`` -> ``text`` + ``paragraphs``."""
 
     name = "clean"
-    requires: tuple[str, ...] = ("raw", "meta")
-    sets: tuple[str, ...] = ("text", "paragraphs")
 
     def __call__(self, doc: ReviewDoc) -> ReviewDoc:
         html = doc.meta.get("content_type") == "html" or looks_like_html(doc.raw)
@@ -150,6 +149,11 @@ class Clean:
         return doc
 
 
+@component(
+    "clean",
+    requires=("raw", "meta"),
+    assigns=("text", "paragraphs"),
+)
 def make_clean() -> Clean:
     """Build the clean component."""
     return Clean()

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 from critica.document import Credit, Entity, ReviewDoc
+from critica.pipeline import BaseComponent, component
 
 _UP = "A-ZÀ-ÖØ-Þ"
 # Whitespace that may wrap a line but never crosses a paragraph break.
@@ -188,12 +189,10 @@ def find_credits(text: str, ents: list[Entity]) -> list[Credit]:
     return _dedupe(found)
 
 
-class CreditsComponent:
+class CreditsComponent(BaseComponent):
     """Fills ``doc.credits`` from phrases such as ``X (played by Y)`` or ``created by Z``."""
 
     name = "credits"
-    requires: tuple[str, ...] = ("text", "entities")
-    sets: tuple[str, ...] = ("credits",)
 
     def __call__(self, doc: ReviewDoc) -> ReviewDoc:
         if doc.unscored_reason is None and doc.text:
@@ -201,6 +200,12 @@ class CreditsComponent:
         return doc
 
 
+@component(
+    "credits",
+    requires=("text", "entities"),
+    assigns=("credits",),
+    optional=True,
+)
 def make_credits() -> CreditsComponent:
     """Build the credits component (rules only, nothing to load)."""
     return CreditsComponent()

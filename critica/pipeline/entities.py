@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from critica.document import Entity, ReviewDoc
 from critica.errors import ModelError
+from critica.pipeline import BaseComponent, component
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -46,12 +47,10 @@ def load_spacy() -> Language:
 _CANDIDATE = re.compile(r"\s(?!I\b|I['’])[A-Z0-9$£€]")
 
 
-class EntitiesComponent:
+class EntitiesComponent(BaseComponent):
     """Fills ``doc.entities`` with spaCy's named entities (char offsets into ``doc.text``)."""
 
     name = "entities"
-    requires: tuple[str, ...] = ("text",)
-    sets: tuple[str, ...] = ("entities",)
 
     def __init__(self, nlp: Language, batch_size: int = BATCH_SIZE) -> None:
         self.nlp = nlp
@@ -90,6 +89,12 @@ def candidate_spans(doc: ReviewDoc) -> list[tuple[int, int]]:
     ]
 
 
+@component(
+    "entities",
+    requires=("text",),
+    assigns=("entities",),
+    optional=True,
+)
 def make_entities() -> EntitiesComponent:
     """Build the entities component, loading the spaCy model (once per process)."""
     return EntitiesComponent(load_spacy())

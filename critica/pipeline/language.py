@@ -10,6 +10,7 @@ from tokenizers import Tokenizer
 
 from critica import config
 from critica.document import ReviewDoc
+from critica.pipeline import BaseComponent, component
 
 if TYPE_CHECKING:
     from py3langid.langid import LanguageIdentifier
@@ -81,12 +82,10 @@ def _short_english(words: list[str], ranked: list[tuple[str, float]]) -> float |
     return None
 
 
-class Language:
+class Language(BaseComponent):
     """Pipeline component: ``text`` -> ``language``, ``language_confidence``, unscored reason."""
 
     name = "language"
-    requires: tuple[str, ...] = ("text",)
-    sets: tuple[str, ...] = ("language", "language_confidence", "unscored_reason")
 
     def __init__(self, identifier: LanguageIdentifier | None = None) -> None:
         self._identifier = identifier
@@ -168,6 +167,11 @@ def _vocabulary() -> Tokenizer:
     return Tokenizer.from_file(str(FILES / "tokenizer.json"))
 
 
+@component(
+    "language",
+    requires=("text",),
+    assigns=("language", "language_confidence", "unscored_reason"),
+)
 def make_language() -> Language:
     """Build the language component; the langid model loads when a text first needs it."""
     return Language()

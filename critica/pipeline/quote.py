@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from critica.document import ReviewDoc, Sentence, Span
+from critica.pipeline import BaseComponent, component
 
 _MIN_WORDS, _MAX_WORDS = 6, 45
 # A sentence leaning against the call (praise in a rotten review, a complaint in a fresh
@@ -26,12 +27,10 @@ def quote_score(s: Sentence, target: float, title: str | None, fresh: bool | Non
     return emphasis * fit * length * named * strength * (_AGAINST_FACTOR if against else 1.0)
 
 
-class Quote:
+class Quote(BaseComponent):
     """Picks the pull quote among the opinion sentences."""
 
     name = "quote"
-    requires: tuple[str, ...] = ("sentences", "score", "fresh", "title")
-    sets: tuple[str, ...] = ("quote",)
 
     def __call__(self, doc: ReviewDoc) -> ReviewDoc:
         if not doc.sentences or doc.score is None:
@@ -46,6 +45,12 @@ class Quote:
         return doc
 
 
+@component(
+    "quote",
+    requires=("sentences", "score", "fresh", "title"),
+    assigns=("quote",),
+    optional=True,
+)
 def make_quote() -> Quote:
     """The quote picker has no model to load."""
     return Quote()

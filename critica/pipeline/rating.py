@@ -6,6 +6,7 @@ import re
 
 from critica.document import Rating, ReviewDoc
 from critica.errors import RatingError
+from critica.pipeline import BaseComponent, component
 
 _FORMATS = (
     "accepted formats: fractions ('3/4', '7/10', '3.5 out of 5', '3 1/2 out of 4'), "
@@ -214,12 +215,10 @@ def find_rating(text: str) -> Rating | None:
     return Rating(text[start:end], found[(start, end)], source="text", start=start, end=end)
 
 
-class RatingComponent:
+class RatingComponent(BaseComponent):
     """Pipeline step: the caller's rating if one was given, else one stated in the text."""
 
     name: str = "rating"
-    requires: tuple[str, ...] = ("text", "meta")
-    sets: tuple[str, ...] = ("rating",)
 
     def __call__(self, doc: ReviewDoc) -> ReviewDoc:
         """Set ``doc.rating``; a bad given rating raises RatingError."""
@@ -231,6 +230,11 @@ class RatingComponent:
         return doc
 
 
+@component(
+    "rating",
+    requires=("text", "meta"),
+    assigns=("rating",),
+)
 def make_rating() -> RatingComponent:
     """Build the rating component."""
     return RatingComponent()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from critica.document import ReviewDoc, Sentence
+from critica.pipeline import BaseComponent, component
 
 # Terminal punctuation, then closing quotes/brackets, then whitespace or the end of the block.
 _CANDIDATE = re.compile(r"(?P<punct>[.!?…]+)(?P<close>[\"'”’»)\]]*)(?=\s|\Z)")
@@ -107,12 +108,10 @@ def split_sentences(text: str, start: int = 0) -> list[tuple[int, int]]:
     return [(s + start, e + start) for s, e in spans] if start else spans
 
 
-class Segment:
+class Segment(BaseComponent):
     """Pipeline component: ``text`` + ``paragraphs`` -> ``sentences``."""
 
     name = "segment"
-    requires: tuple[str, ...] = ("text", "paragraphs")
-    sets: tuple[str, ...] = ("sentences",)
 
     def __call__(self, doc: ReviewDoc) -> ReviewDoc:
         text = doc.text
@@ -125,6 +124,11 @@ class Segment:
         return doc
 
 
+@component(
+    "segment",
+    requires=("text", "paragraphs"),
+    assigns=("sentences",),
+)
 def make_segment() -> Segment:
     """Build the segment component."""
     return Segment()

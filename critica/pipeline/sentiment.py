@@ -9,6 +9,7 @@ import numpy as np
 from critica import config
 from critica.document import ReviewDoc
 from critica.models.encoder import SentenceEncoder, shared_encoder
+from critica.pipeline import BaseComponent, component
 
 # Sentences per encoder run: 32 measured ~20% faster than 64 on 2 cores (bench/speed.py),
 # capped at 768 padded tokens so a few long sentences do not pad a whole batch
@@ -61,22 +62,14 @@ def sentence_polarity(pol: np.ndarray, fine: np.ndarray) -> np.ndarray:
     return np.asarray(np.clip(0.5 * binary + 0.5 * graded, -1.0, 1.0))
 
 
-class Sentiment:
+class Sentiment(BaseComponent):
     """Runs the shipped sentence encoder over all sentences of a batch of reviews."""
 
     name = "sentiment"
-    requires: tuple[str, ...] = ("sentences",)
-    sets: tuple[str, ...] = (
-        "sentences.polarity",
-        "sentences.opinion",
-        "sentences.fine",
-        "embeddings",
-        "token_scores",
-        "model_version",
-    )
 
     def __init__(self, encoder: SentenceEncoder) -> None:
         self.encoder = encoder
+        self.version = f"sentence-{encoder.version}"
 
     def __call__(self, doc: ReviewDoc) -> ReviewDoc:
         return self.pipe([doc])[0]
@@ -102,11 +95,20 @@ class Sentiment:
                     sentence.opinion = min(sentence.opinion, FURNITURE_OPINION)
                 sentence.fine = [round(float(p), 4) for p in out["fine"][i]]
                 i += 1
-        for doc in docs:
-            doc.model_version = f"sentence-{self.encoder.version}"
         return docs
 
 
+@component(
+    "sentiment",
+    requires=("sentences",),
+    assigns=(
+        "sentences.polarity",
+        "sentences.opinion",
+        "sentences.fine",
+        "embeddings",
+        "token_scores",
+    ),
+)
 def make_sentiment() -> Sentiment:
     """Load the shipped sentence model once."""
     return Sentiment(shared_encoder(config.get("threads")))

@@ -6,6 +6,7 @@ import re
 from collections import Counter
 
 from critica.document import Entity, ReviewDoc, TitleGuess, TitleKind
+from critica.pipeline import BaseComponent, component
 
 _NETWORKS: dict[str, str] = {
     "Netflix": "Netflix", "HBO Max": "Max", "HBO": "HBO", "Max": "Max", "Hulu": "Hulu",
@@ -218,12 +219,10 @@ def guess_title(text: str, ents: list[Entity], given: str | None = None) -> Titl
     return guess
 
 
-class TitleComponent:
+class TitleComponent(BaseComponent):
     """Fills ``doc.title`` from ``doc.meta["title"]`` or from the review text."""
 
     name = "title"
-    requires: tuple[str, ...] = ("text", "entities", "meta")
-    sets: tuple[str, ...] = ("title",)
 
     def __call__(self, doc: ReviewDoc) -> ReviewDoc:
         given = doc.meta.get("title")
@@ -232,6 +231,12 @@ class TitleComponent:
         return doc
 
 
+@component(
+    "title",
+    requires=("text", "entities", "meta"),
+    assigns=("title",),
+    optional=True,
+)
 def make_title() -> TitleComponent:
     """Build the title component (rules only, nothing to load)."""
     return TitleComponent()

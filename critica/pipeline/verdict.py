@@ -7,6 +7,7 @@ import bisect
 from critica import config
 from critica.document import ReviewDoc
 from critica.models.verdict import VerdictModel
+from critica.pipeline import BaseComponent, component
 from critica.rules import band_for
 
 DISAGREEMENT = 25.0  # points between the rating and the text's score worth reporting
@@ -35,28 +36,17 @@ def paragraph_index(doc: ReviewDoc) -> list[int]:
     return [max(0, bisect.bisect_right(starts, s.start) - 1) for s in doc.sentences]
 
 
-class Verdict:
+class Verdict(BaseComponent):
     """Weighs the sentences (opinion over plot, conclusion over set-up) into one judgement."""
 
     name = "verdict"
-    requires: tuple[str, ...] = ("sentences", "paragraphs", "rating")
-    sets: tuple[str, ...] = (
-        "score",
-        "text_score",
-        "fresh",
-        "fresh_evidence",
-        "confidence",
-        "band",
-        "explanation",
-        "sentences.weight",
-    )
 
     def __init__(self, model: VerdictModel) -> None:
         self.model = model
+        self.version = f"verdict-{model.version}"
         self.fresh_threshold = float(config.get("fresh_threshold"))
 
     def __call__(self, doc: ReviewDoc) -> ReviewDoc:
-        doc.model_version = f"{doc.model_version}+verdict-{self.model.version}".lstrip("+")
         if not doc.scored or not doc.sentences:
             doc.unscored_reason = doc.unscored_reason or "no sentences to analyse"
             return doc
@@ -125,6 +115,20 @@ def explain(doc: ReviewDoc, weights: list[float]) -> str:
     return text[0].upper() + text[1:]
 
 
+@component(
+    "verdict",
+    requires=("sentences", "paragraphs", "rating", "text"),
+    assigns=(
+        "score",
+        "text_score",
+        "fresh",
+        "fresh_evidence",
+        "confidence",
+        "band",
+        "explanation",
+        "sentences.weight",
+    ),
+)
 def make_verdict() -> Verdict:
     """Load the shipped verdict model once."""
     return Verdict(VerdictModel())

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from critica.document import ReviewDoc
+from critica.pipeline import registry
 from critica.pipeline.entities import MAX_CHARS, EntitiesComponent, make_entities
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "shared/examples/seven-seconds-review.txt"
@@ -22,7 +23,8 @@ def _doc(text: str) -> ReviewDoc:
 
 
 def test_declares_its_fields(entities: EntitiesComponent) -> None:
-    assert (entities.name, entities.requires, entities.sets) == (
+    declared = registry()["entities"]  # declared where the component is defined
+    assert (entities.name, declared.requires, declared.assigns) == (
         "entities",
         ("text",),
         ("entities",),

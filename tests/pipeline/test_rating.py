@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from critica.document import Rating, ReviewDoc
 from critica.errors import InputError, RatingError
-from critica.pipeline import Component
+from critica.pipeline import Component, registry
 from critica.pipeline.rating import RatingComponent, find_rating, make_rating, parse_rating
 
 
@@ -267,7 +267,8 @@ def test_component_protocol() -> None:
     component = make_rating()
     assert isinstance(component, RatingComponent)
     assert isinstance(component, Component)
-    assert (component.name, component.requires, component.sets) == (
+    declared = registry()["rating"]  # declared where the component is defined
+    assert (component.name, declared.requires, declared.assigns) == (
         "rating",
         ("text", "meta"),
         ("rating",),

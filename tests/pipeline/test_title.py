@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from critica.document import ReviewDoc, TitleGuess
+from critica.pipeline import registry
 from critica.pipeline.entities import EntitiesComponent, make_entities
 from critica.pipeline.title import TitleComponent, make_title
 
@@ -118,7 +119,8 @@ def test_given_title_without_text(title: TitleComponent) -> None:
 
 
 def test_declares_its_fields(title: TitleComponent) -> None:
-    assert title.requires == ("text", "entities", "meta") and title.sets == ("title",)
+    declared = registry()["title"]  # declared where the component is defined
+    assert declared.requires == ("text", "entities", "meta") and declared.assigns == ("title",)
 
 
 @pytest.mark.skipif(not EXAMPLE.exists(), reason="worked example not present")
