@@ -12,6 +12,7 @@ import heapq
 import math
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -50,16 +51,29 @@ def wilson_interval(positive: int, n: int, z: float = Z95) -> tuple[float, float
 
 
 def weighted_mean(scores: list[float], weights: list[float]) -> float | None:
-    """Mean of scores by weight; the plain mean when no weight is positive."""
-    if not scores:
+    """Mean of scores by weight; the plain mean when no weight is positive (``Counts``)."""
+    clean = _clean_weights(weights)
+    return Counts(
+        scored=len(scores),
+        score_sum=sum(scores),
+        weighted_sum=sum(s * w for s, w in zip(scores, clean, strict=True)),
+        weight_total=sum(clean),
+        score_min=min(scores, default=math.inf),
+        score_max=max(scores, default=-math.inf),
+    ).weighted
+
+
+def _clean_weights(weights: list[float]) -> list[float]:
+    """Publication weights as used: negative or non-finite ones count as 0."""
+    return [max(0.0, w) if math.isfinite(w) else 0.0 for w in weights]
+
+
+def population_std(scores: list[float]) -> float | None:
+    """The scores' population standard deviation (two passes); None under two scores."""
+    if len(scores) < 2:
         return None
-    clean = [max(0.0, w) if math.isfinite(w) else 0.0 for w in weights]
-    total = sum(clean)
-    if total <= 0:
-        return sum(scores) / len(scores)
-    value = sum(s * w for s, w in zip(scores, clean, strict=True)) / total
-    # Float error can push the mean a hair outside [min, max]; a mean never leaves it.
-    return min(max(value, min(scores)), max(scores))
+    mean = sum(scores) / len(scores)
+    return math.sqrt(sum((s - mean) ** 2 for s in scores) / len(scores))
 
 
 def estimated_share(
@@ -141,41 +155,134 @@ def estimated_share(
     return sigmoid(t)
 
 
-def core_figures(facts: list[ReviewFacts], min_reviews: int, threshold: float) -> dict[str, Any]:
-    """Count, % positive (counted and estimated) with its interval, and mean score for any group
-    of reviews."""
-    scored = [f for f in facts if f.score is not None]
-    n = len(scored)
-    positive = sum(is_fresh(f, threshold) for f in scored)
-    shown = n >= max(1, min_reviews)
-    lo, hi = wilson_interval(positive, n)
-    estimate = None
-    if shown:
+@dataclass
+class Counts:
+    """What every headline figure is computed from: the sums a group of reviews reduces to.
+
+    ``Counts.of`` builds them from stored facts (title pages, the home lists, API, CLI);
+    ``critica aggregate`` builds them from summed batch partitions; both then go through
+    ``headline``, so one title cannot show two sets of figures.
+    """
+
+    reviews: int = 0
+    scored: int = 0
+    positive: int = 0
+    score_sum: float = 0.0
+    weighted_sum: float = 0.0  # scores times their publications' weights (clean: >= 0)
+    weight_total: float = 0.0
+    score_min: float = math.inf
+    score_max: float = -math.inf
+    score_std: float | None = None  # population standard deviation; None under two scores
+    known: int = 0  # scored reviews whose call is known (a rating, or stored without evidence)
+    known_positive: int = 0
+    evidence: np.ndarray = field(default_factory=lambda: np.zeros(0))  # the rest's evidence
+    histogram: list[int] = field(default_factory=lambda: [0] * 10)
+
+    @classmethod
+    def of(cls, facts: list[ReviewFacts], threshold: float) -> Counts:
+        scored = [f for f in facts if f.score is not None]
+        scores = [float(f.score) for f in scored if f.score is not None]
+        weights = _clean_weights([f.weight for f in scored])
         # Rated reviews (and analyses stored before there was evidence) count as called.
         by_text = [f for f in scored if f.rating_score is None and f.fresh_evidence is not None]
         known = [f for f in scored if f.rating_score is not None or f.fresh_evidence is None]
-        known_fresh = sum(is_fresh(f, threshold) for f in known)
+        return cls(
+            reviews=len(facts),
+            scored=len(scored),
+            positive=sum(is_fresh(f, threshold) for f in scored),
+            score_sum=sum(scores),
+            weighted_sum=sum(s * w for s, w in zip(scores, weights, strict=True)),
+            weight_total=sum(weights),
+            score_min=min(scores, default=math.inf),
+            score_max=max(scores, default=-math.inf),
+            score_std=population_std(scores),
+            known=len(known),
+            known_positive=sum(is_fresh(f, threshold) for f in known),
+            evidence=np.asarray([float(f.fresh_evidence or 0) for f in by_text], dtype=np.float64),
+            histogram=bin_counts(scores),
+        )
+
+    @property
+    def mean(self) -> float | None:
+        return self.score_sum / self.scored if self.scored else None
+
+    @property
+    def weighted(self) -> float | None:
+        """Mean score by publication weight; the plain mean when no weight is positive."""
+        if not self.scored:
+            return None
+        if self.weight_total <= 0:
+            return self.score_sum / self.scored
+        value = self.weighted_sum / self.weight_total
+        if self.score_min > self.score_max:
+            return value  # no bounds known (summed batch partitions)
+        # Float error can push the mean a hair outside [min, max]; a mean never leaves it.
+        return min(max(value, self.score_min), self.score_max)
+
+
+def core(c: Counts, min_reviews: int) -> dict[str, Any]:
+    """Count, % positive (counted and estimated) with its interval, and mean score: the
+    figures any group of reviews gets (a title, its top critics, a season, a month)."""
+    n = c.scored
+    shown = n >= max(1, min_reviews)
+    lo, hi = wilson_interval(c.positive, n)
+    estimate = None
+    if shown:
         estimate = estimated_share(
-            known_fresh,
-            len(known) - known_fresh,
-            (float(f.fresh_evidence or 0) for f in by_text),
-            lean=positive / n,
+            c.known_positive, c.known - c.known_positive, c.evidence, lean=c.positive / n
         )
     return {
-        "reviews": len(facts),
-        "unscored": len(facts) - n,
-        "percent_positive": _r(100 * positive / n) if shown else None,
+        "reviews": c.reviews,
+        "unscored": c.reviews - n,
+        "percent_positive": _r(100 * c.positive / n) if shown else None,
         "percent_positive_interval": [_r(lo), _r(hi)] if shown else None,
         "percent_positive_estimated": _r(100 * estimate) if estimate is not None else None,
-        "score_mean": _r(sum(f.score or 0.0 for f in scored) / n) if n else None,
+        "score_mean": _r(c.mean),
     }
+
+
+def headline(c: Counts, settings: dict[str, Any], prior_mean: float | None) -> dict[str, Any]:
+    """The headline figures of a title from its counts: ``core`` plus the weighted score, its
+    band, the Bayesian score (C from ``bayes_prior``), the controversy index and the
+    histogram's counts. The one place these are computed."""
+    figures = core(c, int(settings["min_reviews_for_percent"]))
+    weighted = c.weighted
+    prior = bayes_prior(settings, prior_mean)
+    # R is the weighted mean: the headline score, so the ranking agrees with the band.
+    bayes = bayes_score(weighted, c.scored, float(settings["bayes_min_reviews"]), prior)
+    pct = figures["percent_positive"]
+    figures.update(
+        score_weighted=_r(weighted),
+        band=band_for(weighted) if weighted is not None else None,
+        score_bayes=_r(bayes),
+        controversy=controversy_from_std(c.score_std, pct)
+        if pct is not None and c.score_std is not None
+        else None,
+        histogram_counts=list(c.histogram),
+    )
+    return figures
+
+
+def core_figures(facts: list[ReviewFacts], min_reviews: int, threshold: float) -> dict[str, Any]:
+    """``core`` over a list of facts."""
+    return core(Counts.of(facts, threshold), min_reviews)
 
 
 def histogram(scores: Iterable[float]) -> list[dict[str, Any]]:
     """Ten bins, 0-9 up to 90-100 (a perfect 100 falls in the last)."""
+    return bins(bin_counts(scores))
+
+
+def bin_counts(scores: Iterable[float]) -> list[int]:
+    """How many scores fall in each of the ten bins (the one binning rule)."""
     counts = [0] * 10
     for s in scores:
         counts[min(9, max(0, int(s // 10)))] += 1
+    return counts
+
+
+def bins(counts: list[int]) -> list[dict[str, Any]]:
+    """The histogram's ten counts as labelled bins."""
     return [
         {"bin": f"{10 * i}-{10 * i + (10 if i == 9 else 9)}", "lo": 10 * i, "count": c}
         for i, c in enumerate(counts)
@@ -191,11 +298,12 @@ def controversy(scores: list[float], percent_positive: float | None) -> float | 
     split but no real disagreement, and a wide spread with 95% positive is a
     few outliers, not a divided press.
     """
-    if percent_positive is None or len(scores) < 2:
-        return None
-    mean = sum(scores) / len(scores)
-    std = math.sqrt(sum((s - mean) ** 2 for s in scores) / len(scores))
-    return controversy_from_std(std, percent_positive)
+    std = population_std(scores)
+    return (
+        None
+        if percent_positive is None or std is None
+        else controversy_from_std(std, percent_positive)
+    )
 
 
 def controversy_from_std(std: float, percent_positive: float) -> float:
@@ -353,24 +461,15 @@ def title_figures(
     s = _settings(settings)
     threshold, least = float(s["fresh_threshold"]), int(s["min_reviews_for_percent"])
     scored = [f for f in facts if f.score is not None]
-    scores = [float(f.score) for f in scored if f.score is not None]
     figures: dict[str, Any] = {
         "title": title,
         "kind": kind,
-        **core_figures(facts, least, threshold),
+        **headline(Counts.of(facts, threshold), s, prior_mean),
     }
-    weighted = weighted_mean(scores, [f.weight for f in scored])
-    prior = bayes_prior(s, prior_mean)
-    # R is the weighted mean: the headline score, so the ranking agrees with the band.
-    bayes = bayes_score(weighted, len(scores), float(s["bayes_min_reviews"]), prior)
     top = [f for f in facts if f.top_critic]
     figures.update(
-        score_weighted=_r(weighted),
-        band=band_for(weighted) if weighted is not None else None,
-        score_bayes=_r(bayes),
         top_critics=core_figures(top, least, threshold),
-        histogram=histogram(scores),
-        controversy=controversy(scores, figures["percent_positive"]),
+        histogram=bins(figures.pop("histogram_counts")),
         aspects=aspect_figures(facts),
     )
     publications = len({f.publication for f in scored if f.publication})

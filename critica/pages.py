@@ -10,17 +10,9 @@ from dataclasses import asdict
 from typing import Any
 
 from critica import calibration, config
-from critica.aggregate import (
-    bayes_prior,
-    bayes_score,
-    controversy,
-    core_figures,
-    title_figures,
-    weighted_mean,
-)
+from critica.aggregate import Counts, headline, title_figures
 from critica.consensus import consensus
 from critica.errors import NotFoundError
-from critica.rules import band_for, rounded
 from critica.store.base import Store
 from critica.store.records import Review, ReviewFacts, Title
 
@@ -155,25 +147,14 @@ def search_page(store: Store, query: str, limit: int = 20) -> dict[str, Any]:
     return {"query": query, **store.search(query, limit=limit)}
 
 
-def title_summary(title: Title, facts: list[ReviewFacts], prior: float) -> dict[str, Any]:
-    """A title's headline figures for a list: % positive, weighted score, split, last review."""
+def title_summary(title: Title, facts: list[ReviewFacts], prior: float | None) -> dict[str, Any]:
+    """A title's headline figures for a list (the title page's, from the same ``headline``)
+    and its last review's date; ``prior`` is the mean score of all stored reviews."""
     s = config.settings()
-    figures = core_figures(facts, int(s["min_reviews_for_percent"]), float(s["fresh_threshold"]))
-    scored = [f for f in facts if f.score is not None]
-    scores = [float(f.score) for f in scored if f.score is not None]
-    weighted = weighted_mean(scores, [f.weight for f in scored])
+    figures = headline(Counts.of(facts, float(s["fresh_threshold"])), s, prior)
+    del figures["histogram_counts"]
     dates = [f.date for f in facts if f.date]
-    return {
-        **title_dict(title),
-        **figures,
-        "score_weighted": None if weighted is None else round(weighted, 1),
-        "band": band_for(weighted) if weighted is not None else None,
-        "score_bayes": rounded(
-            bayes_score(weighted, len(scores), float(s["bayes_min_reviews"]), prior)
-        ),
-        "controversy": controversy(scores, figures["percent_positive"]),
-        "latest": max(dates).isoformat() if dates else None,
-    }
+    return {**title_dict(title), **figures, "latest": max(dates).isoformat() if dates else None}
 
 
 def home_page(store: Store, calibrated: bool | None = None) -> dict[str, Any]:
@@ -189,7 +170,7 @@ def home_page(store: Store, calibrated: bool | None = None) -> dict[str, Any]:
     facts = {t.id: store.review_facts(t.id) for t in scanned}
     if fitted is not None:
         facts = {tid: fitted.apply(fs) for tid, fs in facts.items()}
-    prior = bayes_prior(config.settings(), store.mean_score())  # C as on every title page
+    prior = store.mean_score()  # C as on every title page
     rows = [title_summary(t, facts[t.id], prior) for t in scanned if facts[t.id]]
     recent = sorted(rows, key=lambda r: (r["latest"] or "", r["id"]), reverse=True)
     best = [r for r in rows if r["score_bayes"] is not None]

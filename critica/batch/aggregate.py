@@ -26,19 +26,12 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from critica import config
-from critica.aggregate import (
-    badges,
-    bayes_prior,
-    bayes_score,
-    controversy_from_std,
-    estimated_share,
-    wilson_interval,
-)
+from critica.aggregate import Counts, badges, core, headline
 from critica.batch.engines import dask_client
 from critica.batch.partition import PART_GLOB
 from critica.calibration import Calibration
 from critica.errors import CriticaError, InputError
-from critica.rules import band_for, rounded, write_atomic
+from critica.rules import rounded, write_atomic
 
 KEYS = ["title", "kind", "publication"]
 CALIBRATION_KEY = b"critica.calibration"
@@ -306,6 +299,27 @@ def _dask_partials(
 _r = rounded  # every figure's rounding, shared with the home list and batch
 
 
+def counts_of(t: dict[str, Any], evidence: tuple[list[float], list[int]]) -> Counts:
+    """A title's summed partials as the ``Counts`` every headline figure comes from (a batch
+    folder has no publication weights: every review weighs 1)."""
+    n = t["scored"]
+    mean = t["score_sum"] / n if n else 0.0
+    values, repeats = evidence
+    return Counts(
+        reviews=t["reviews"],
+        scored=n,
+        positive=t["positive"],
+        score_sum=t["score_sum"],
+        weighted_sum=t["score_sum"],
+        weight_total=float(n),
+        score_std=math.sqrt(max(0.0, t["score_sq"] / n - mean**2)) if n >= 2 else None,
+        known=t["known"],
+        known_positive=t["known_positive"],
+        evidence=np.repeat(np.asarray(values, dtype=np.float64), repeats),
+        histogram=[t[f"h{i}"] for i in range(10)],
+    )
+
+
 def figures_from_sums(
     main: pa.Table,
     aspect_sums: pa.Table,
@@ -334,50 +348,34 @@ def figures_from_sums(
         evidence[row["title"]][0].append(float(row["evidence"]))
         evidence[row["title"]][1].append(int(row["reviews"]))
     total_scored = sum(t["scored"] for t in titles.values())
+    # C as in the store: the mean score of all the reviews (see bayes_prior).
     mean_all = sum(t["score_sum"] for t in titles.values()) / total_scored if total_scored else None
-    prior = bayes_prior(s, mean_all)  # C as in the store: the mean of all the reviews
     rows = []
     for name in sorted(titles):
         t = titles[name]
         kind = kinds[name].most_common(1)[0][0] if kinds[name] else "film"
-        n = t["scored"]
-        shown = n >= max(1, least)
-        pct = 100 * t["positive"] / n if shown else None
-        lo, hi = wilson_interval(t["positive"], n)
-        mean = t["score_sum"] / n if n else None
-        std = math.sqrt(max(0.0, t["score_sq"] / n - (mean or 0.0) ** 2)) if n else 0.0
-        top_shown = t["top_scored"] >= max(1, least)
-        values, counts = evidence[name]
-        estimate = (
-            estimated_share(
-                t["known_positive"],
-                t["known"] - t["known_positive"],
-                np.repeat(values, counts),
-                lean=t["positive"] / n,
-            )
-            if shown
-            else None
-        )
+        head = headline(counts_of(t, evidence[name]), s, mean_all)
+        top = core(Counts(reviews=t["top_reviews"], scored=t["top_scored"],
+                          positive=t["top_positive"]), least)  # fmt: skip
+        interval = head["percent_positive_interval"] or [None, None]
         figures = {
             "title": name,
             "kind": kind,
-            "reviews": t["reviews"],
-            "unscored": t["reviews"] - n,
-            "percent_positive": _r(pct),
-            "percent_positive_low": _r(lo) if shown else None,
-            "percent_positive_high": _r(hi) if shown else None,
-            "percent_positive_estimated": _r(100 * estimate) if estimate is not None else None,
-            "score_mean": _r(mean),
-            "score_weighted": _r(mean),  # no publication weights in a batch folder
-            "band": band_for(mean) if mean is not None else None,
-            "score_bayes": _r(bayes_score(mean, n, float(s["bayes_min_reviews"]), prior)),
-            "controversy": controversy_from_std(std, pct) if pct is not None and n >= 2 else None,
+            "reviews": head["reviews"],
+            "unscored": head["unscored"],
+            "percent_positive": head["percent_positive"],
+            "percent_positive_low": interval[0],
+            "percent_positive_high": interval[1],
+            "percent_positive_estimated": head["percent_positive_estimated"],
+            "score_mean": head["score_mean"],
+            "score_weighted": head["score_weighted"],  # no publication weights: the mean
+            "band": head["band"],
+            "score_bayes": head["score_bayes"],
+            "controversy": head["controversy"],
             "publications": publications[name],
             "top_critics_reviews": t["top_reviews"],
-            "top_critics_percent_positive": _r(100 * t["top_positive"] / t["top_scored"])
-            if top_shown
-            else None,
-            "histogram": [t[f"h{i}"] for i in range(10)],
+            "top_critics_percent_positive": top["percent_positive"],
+            "histogram": head["histogram_counts"],
             "aspects": [
                 {
                     "name": a["aspect"],
