@@ -244,11 +244,12 @@ class SQLStore:
         """The mean score of every scored review: C in every title's Bayesian score. It moves
         slowly, and at a million reviews reading it costs about 0.15 s, so it is reread after
         this store's own writes and otherwise at most every ``MEAN_SCORE_TTL`` seconds."""
-        now = time.monotonic()
-        if self._mean is None or now - self._mean[0] > MEAN_SCORE_TTL:
+        now, found = time.monotonic(), self._mean  # one read: a writer may reset it meanwhile
+        if found is None or now - found[0] > MEAN_SCORE_TTL:
             with self._read() as conn:
-                self._mean = (now, reads.mean_score(conn))
-        return self._mean[1]
+                found = (now, reads.mean_score(conn))
+            self._mean = found
+        return found[1]
 
     def count_reviews(self) -> int:
         """How many reviews are stored."""
