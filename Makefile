@@ -24,10 +24,11 @@ test: venv  ## set up, then run the whole test suite
 test-fast: venv  ## the tests without worker processes, Dask, Chromium, load and crash loops
 	$(BIN)/python -m pytest -q -m "not slow"
 
-check: venv  ## format check, lint, types, then the whole test suite (what CI runs)
+check: venv  ## format check, lint, types, import layers, then the whole test suite (what CI runs)
 	$(BIN)/ruff format --check critica tests training bench
 	$(BIN)/ruff check critica tests training bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(MAKE) test
 
 screenshots: venv  ## refresh docs/screenshots from the browser tests
