@@ -63,6 +63,9 @@ def _options(
     ] = False,
 ) -> None:
     """critica: analyse critic reviews — fresh/rotten, 0-100 score, pull quote, with evidence."""
+    from critica import config
+
+    config.settings()  # a bad CRITICA_* value stops every command before it starts
 
 
 @app.command()

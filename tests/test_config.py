@@ -28,11 +28,19 @@ def test_environment_overrides(monkeypatch, name, raw, expected):
 
 
 @pytest.mark.parametrize(
-    ("name", "raw"), [("batch_size", "many"), ("fetch_private_hosts", "maybe")]
+    ("name", "raw"),
+    [
+        ("batch_size", "many"),
+        ("fetch_private_hosts", "maybe"),
+        ("batch_size", "0"),  # out of bounds: at least 1
+        ("min_english_confidence", "1.5"),  # a probability
+        ("fresh_threshold", "-3"),  # a 0-100 score
+        ("fetch_timeout", "0"),
+    ],
 )
 def test_bad_value_names_the_variable(monkeypatch, name, raw):
     monkeypatch.setenv(f"CRITICA_{name.upper()}", raw)
-    with pytest.raises(ConfigError, match=f"CRITICA_{name.upper()}"):
+    with pytest.raises(ConfigError, match=f"CRITICA_{name.upper()}=.*Unset it to use the default"):
         config.settings()
 
 

@@ -36,3 +36,9 @@ def test_one_version_string():
 
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     assert critica.__version__ == project["version"]
+
+
+def test_settings_doc_is_the_generated_table():
+    from critica import config
+
+    assert config.table() in (ROOT / "docs" / "settings.md").read_text()
