@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Header, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
@@ -34,7 +34,8 @@ def create_app(store: Store | None = None, database_url: str | None = None) -> F
     calibration.options()  # a bad calibration setting stops start-up, not a later request
     app.state.store = store or open_store(database_url)
     install_error_handlers(app)
-    app.include_router(routes())
+    app.include_router(meta)
+    app.include_router(router)
     app.add_middleware(
         Guard, max_bytes=config.get("max_request_bytes"), timeout=config.get("request_timeout")
     )
@@ -106,139 +107,148 @@ Writer = Depends(require_token)
 CalibrationQuery = Query(False, description="Add each one's fitted calibration (see /calibration).")
 
 
-def routes() -> Any:
-    from fastapi import APIRouter
+# The API's routes, at module level as FastAPI recommends: `meta` (health) at the root, the
+# rest under /api/v1.
+meta = APIRouter(tags=["meta"])
+router = APIRouter(prefix="/api/v1")
 
-    r = APIRouter()
 
-    @r.get("/healthz", tags=["meta"])
-    def healthz(store: StoreDep) -> dict[str, Any]:
-        """Liveness and a count of stored reviews."""
-        return {"status": "ok", "version": __version__, "reviews": store.count_reviews()}
+@meta.get("/healthz", tags=["meta"])
+def healthz(store: StoreDep) -> dict[str, Any]:
+    """Liveness and a count of stored reviews."""
+    return {"status": "ok", "version": __version__, "reviews": store.count_reviews()}
 
-    @r.post("/api/v1/analyze", tags=["analyze"])
-    def analyze_text(body: AnalyzeIn) -> dict[str, Any]:
-        """Analyse a review without storing it."""
-        return analyze(body.text, title=body.title, rating=body.rating).to_dict()
 
-    @r.get("/api/v1/titles", tags=["titles"])
-    def list_titles(
-        store: StoreDep,
-        q: str | None = Query(None, max_length=500),
-        kind: str | None = None,
-        limit: int = Query(50, ge=1, le=500),
-        offset: int = OffsetQuery,
-    ) -> dict[str, Any]:
-        """Titles, optionally those whose name matches ``q``."""
-        items = (
-            store.find_titles(q)[offset : offset + limit]
-            if q
-            else store.list_titles(kind, limit, offset)
-        )
-        return {"items": [pages.title_dict(t) for t in items]}
+@router.post("/analyze", tags=["analyze"])
+def analyze_text(body: AnalyzeIn) -> dict[str, Any]:
+    """Analyse a review without storing it."""
+    return analyze(body.text, title=body.title, rating=body.rating).to_dict()
 
-    @r.post("/api/v1/titles", tags=["titles"], status_code=201, dependencies=[Writer])
-    def create_title(body: TitleCreate, store: StoreDep) -> dict[str, Any]:
-        """Create a title (or return the existing one with the same name and kind)."""
-        if body.parent_id is not None:
-            pages.get_title_or_404(store, body.parent_id)
-        title, created = store.get_or_add_title(TitleIn(**body.model_dump()))
-        return {**pages.title_dict(title), "created": created}
 
-    @r.get("/api/v1/titles/{title_id}", tags=["titles"])
-    def get_title(
-        title_id: Annotated[int, IdPath],
-        store: StoreDep,
-        calibrated: bool | None = Query(
-            None,
-            description="Adjust scores by critics' calibration and leniency fitted on the "
-            "store's history (default: the calibrated_scores setting).",
-        ),
-    ) -> dict[str, Any]:
-        """A title's figures: % positive, scores, aspects, consensus, histogram, badges."""
-        return pages.title_page(store, title_id, calibrated=calibrated)
+@router.get("/titles", tags=["titles"])
+def list_titles(
+    store: StoreDep,
+    q: str | None = Query(None, max_length=500),
+    kind: str | None = None,
+    limit: int = Query(50, ge=1, le=500),
+    offset: int = OffsetQuery,
+) -> dict[str, Any]:
+    """Titles, optionally those whose name matches ``q``."""
+    items = (
+        store.find_titles(q)[offset : offset + limit]
+        if q
+        else store.list_titles(kind, limit, offset)
+    )
+    return {"items": [pages.title_dict(t) for t in items]}
 
-    @r.get("/api/v1/titles/{title_id}/reviews", tags=["titles"])
-    def title_reviews(
-        title_id: Annotated[int, IdPath],
-        store: StoreDep,
-        fresh: bool | None = None,
-        top_critic: bool | None = None,
-        aspect: str | None = None,
-        limit: int = Query(20, ge=1, le=200),
-        offset: int = OffsetQuery,
-    ) -> dict[str, Any]:
-        """A title's reviews, newest first, filterable by fresh/rotten, top critic and aspect."""
-        return pages.reviews_page(
-            store,
-            title_id,
-            fresh=fresh,
-            top_critic=top_critic,
-            aspect=aspect,
-            limit=limit,
-            offset=offset,
-        )
 
-    @r.post("/api/v1/reviews", tags=["reviews"], status_code=201, dependencies=[Writer])
-    def create_review(body: ReviewCreate, store: StoreDep) -> dict[str, Any]:
-        """Analyse and store a review; the same review twice is stored once."""
-        pages.get_title_or_404(store, body.title_id)
-        title = store.get_title(body.title_id)
-        analysis = analyze(body.text, title=title.name if title else None, rating=body.rating)
-        review_id, created = store.add_review(ReviewIn(**body.model_dump(), source="api"), analysis)
-        return {**pages.review_page(store, review_id), "created": created}
+@router.post("/titles", tags=["titles"], status_code=201, dependencies=[Writer])
+def create_title(body: TitleCreate, store: StoreDep) -> dict[str, Any]:
+    """Create a title (or return the existing one with the same name and kind)."""
+    if body.parent_id is not None:
+        pages.get_title_or_404(store, body.parent_id)
+    title, created = store.get_or_add_title(TitleIn(**body.model_dump()))
+    return {**pages.title_dict(title), "created": created}
 
-    @r.get("/api/v1/reviews/{review_id}", tags=["reviews"])
-    def get_review(review_id: Annotated[int, IdPath], store: StoreDep) -> dict[str, Any]:
-        """A stored review with its full analysis."""
-        return pages.review_page(store, review_id)
 
-    @r.get("/api/v1/search", tags=["search"])
-    def search(
-        store: StoreDep, q: str = Query(..., max_length=500), limit: int = Query(20, ge=1, le=100)
-    ) -> dict[str, Any]:
-        """Full-text search over reviews and titles; any text is a safe query."""
-        return pages.search_page(store, q, limit)
+@router.get("/titles/{title_id}", tags=["titles"])
+def get_title(
+    title_id: Annotated[int, IdPath],
+    store: StoreDep,
+    calibrated: bool | None = Query(
+        None,
+        description="Adjust scores by critics' calibration and leniency fitted on the "
+        "store's history (default: the calibrated_scores setting).",
+    ),
+) -> dict[str, Any]:
+    """A title's figures: % positive, scores, aspects, consensus, histogram, badges."""
+    return pages.title_page(store, title_id, calibrated=calibrated)
 
-    @r.get("/api/v1/critics", tags=["critics"])
-    def critics(
-        store: StoreDep,
-        limit: int = Query(100, ge=1, le=1000),
-        offset: int = OffsetQuery,
-        calibration: bool = CalibrationQuery,
-    ) -> dict[str, Any]:
-        """Critics with stored reviews (and their fitted calibration with ``calibration=true``)."""
-        items = [asdict(c) for c in store.list_critics(limit, offset)]
-        return {"items": pages.with_calibration(store, items, "critics") if calibration else items}
 
-    @r.get("/api/v1/publications", tags=["publications"])
-    def publications(
-        store: StoreDep,
-        limit: int = Query(100, ge=1, le=1000),
-        offset: int = OffsetQuery,
-        calibration: bool = CalibrationQuery,
-    ) -> dict[str, Any]:
-        """Publications with their weight, top-critic flag and, asked for, fitted calibration."""
-        items = [asdict(p) for p in store.list_publications(limit, offset)]
-        return {
-            "items": pages.with_calibration(store, items, "publications") if calibration else items
-        }
+@router.get("/titles/{title_id}/reviews", tags=["titles"])
+def title_reviews(
+    title_id: Annotated[int, IdPath],
+    store: StoreDep,
+    fresh: bool | None = None,
+    top_critic: bool | None = None,
+    aspect: str | None = None,
+    limit: int = Query(20, ge=1, le=200),
+    offset: int = OffsetQuery,
+) -> dict[str, Any]:
+    """A title's reviews, newest first, filterable by fresh/rotten, top critic and aspect."""
+    return pages.reviews_page(
+        store,
+        title_id,
+        fresh=fresh,
+        top_critic=top_critic,
+        aspect=aspect,
+        limit=limit,
+        offset=offset,
+    )
 
-    @r.get("/api/v1/calibration", tags=["critics"])
-    def calibration_fit(
-        store: StoreDep,
-        critic: str | None = Query(None, max_length=500),
-        publication: str | None = Query(None, max_length=500),
-        limit: int = Query(100, ge=1, le=10000),
-    ) -> dict[str, Any]:
-        """Per-critic and per-publication score maps and leniency offsets fitted on the store."""
-        return pages.calibration_page(store, critic, publication, limit)
 
-    @r.patch("/api/v1/publications/{publication_id}", tags=["publications"], dependencies=[Writer])
-    def update_publication(
-        publication_id: Annotated[int, IdPath], body: PublicationUpdate, store: StoreDep
-    ) -> dict[str, Any]:
-        """Change a publication's weight or top-critic flag."""
-        return asdict(store.update_publication(publication_id, body.weight, body.top_critic))
+@router.post("/reviews", tags=["reviews"], status_code=201, dependencies=[Writer])
+def create_review(body: ReviewCreate, store: StoreDep) -> dict[str, Any]:
+    """Analyse and store a review; the same review twice is stored once."""
+    pages.get_title_or_404(store, body.title_id)
+    title = store.get_title(body.title_id)
+    analysis = analyze(body.text, title=title.name if title else None, rating=body.rating)
+    review_id, created = store.add_review(ReviewIn(**body.model_dump(), source="api"), analysis)
+    return {**pages.review_page(store, review_id), "created": created}
 
-    return r
+
+@router.get("/reviews/{review_id}", tags=["reviews"])
+def get_review(review_id: Annotated[int, IdPath], store: StoreDep) -> dict[str, Any]:
+    """A stored review with its full analysis."""
+    return pages.review_page(store, review_id)
+
+
+@router.get("/search", tags=["search"])
+def search(
+    store: StoreDep, q: str = Query(..., max_length=500), limit: int = Query(20, ge=1, le=100)
+) -> dict[str, Any]:
+    """Full-text search over reviews and titles; any text is a safe query."""
+    return pages.search_page(store, q, limit)
+
+
+@router.get("/critics", tags=["critics"])
+def critics(
+    store: StoreDep,
+    limit: int = Query(100, ge=1, le=1000),
+    offset: int = OffsetQuery,
+    calibration: bool = CalibrationQuery,
+) -> dict[str, Any]:
+    """Critics with stored reviews (and their fitted calibration with ``calibration=true``)."""
+    items = [asdict(c) for c in store.list_critics(limit, offset)]
+    return {"items": pages.with_calibration(store, items, "critics") if calibration else items}
+
+
+@router.get("/publications", tags=["publications"])
+def publications(
+    store: StoreDep,
+    limit: int = Query(100, ge=1, le=1000),
+    offset: int = OffsetQuery,
+    calibration: bool = CalibrationQuery,
+) -> dict[str, Any]:
+    """Publications with their weight, top-critic flag and, asked for, fitted calibration."""
+    items = [asdict(p) for p in store.list_publications(limit, offset)]
+    return {"items": pages.with_calibration(store, items, "publications") if calibration else items}
+
+
+@router.get("/calibration", tags=["critics"])
+def calibration_fit(
+    store: StoreDep,
+    critic: str | None = Query(None, max_length=500),
+    publication: str | None = Query(None, max_length=500),
+    limit: int = Query(100, ge=1, le=10000),
+) -> dict[str, Any]:
+    """Per-critic and per-publication score maps and leniency offsets fitted on the store."""
+    return pages.calibration_page(store, critic, publication, limit)
+
+
+@router.patch("/publications/{publication_id}", tags=["publications"], dependencies=[Writer])
+def update_publication(
+    publication_id: Annotated[int, IdPath], body: PublicationUpdate, store: StoreDep
+) -> dict[str, Any]:
+    """Change a publication's weight or top-critic flag."""
+    return asdict(store.update_publication(publication_id, body.weight, body.top_critic))
