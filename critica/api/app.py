@@ -13,7 +13,19 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from critica import __version__, calibration, config, pages
 from critica.api.limits import Guard
-from critica.api.schemas import AnalyzeIn, PublicationUpdate, ReviewCreate, TitleCreate
+from critica.api.schemas import (
+    AnalyzeIn,
+    CriticList,
+    Health,
+    PublicationList,
+    PublicationOut,
+    PublicationUpdate,
+    ReviewCreate,
+    ReviewsPage,
+    TitleCreate,
+    TitleCreated,
+    TitleList,
+)
 from critica.core import analyze
 from critica.errors import AuthError, CriticaError, http_status
 from critica.params import IdPath, OffsetQuery
@@ -113,7 +125,7 @@ meta = APIRouter(tags=["meta"])
 router = APIRouter(prefix="/api/v1")
 
 
-@meta.get("/healthz", tags=["meta"])
+@meta.get("/healthz", tags=["meta"], response_model=Health)
 def healthz(store: StoreDep) -> dict[str, Any]:
     """Liveness and a count of stored reviews."""
     return {"status": "ok", "version": __version__, "reviews": store.count_reviews()}
@@ -125,7 +137,7 @@ def analyze_text(body: AnalyzeIn) -> dict[str, Any]:
     return analyze(body.text, title=body.title, rating=body.rating).to_dict()
 
 
-@router.get("/titles", tags=["titles"])
+@router.get("/titles", tags=["titles"], response_model=TitleList)
 def list_titles(
     store: StoreDep,
     q: str | None = Query(None, max_length=500),
@@ -142,7 +154,13 @@ def list_titles(
     return {"items": [pages.title_dict(t) for t in items]}
 
 
-@router.post("/titles", tags=["titles"], status_code=201, dependencies=[Writer])
+@router.post(
+    "/titles",
+    tags=["titles"],
+    status_code=201,
+    dependencies=[Writer],
+    response_model=TitleCreated,
+)
 def create_title(body: TitleCreate, store: StoreDep) -> dict[str, Any]:
     """Create a title (or return the existing one with the same name and kind)."""
     if body.parent_id is not None:
@@ -165,7 +183,7 @@ def get_title(
     return pages.title_page(store, title_id, calibrated=calibrated)
 
 
-@router.get("/titles/{title_id}/reviews", tags=["titles"])
+@router.get("/titles/{title_id}/reviews", tags=["titles"], response_model=ReviewsPage)
 def title_reviews(
     title_id: Annotated[int, IdPath],
     store: StoreDep,
@@ -211,7 +229,9 @@ def search(
     return pages.search_page(store, q, limit)
 
 
-@router.get("/critics", tags=["critics"])
+@router.get(
+    "/critics", tags=["critics"], response_model=CriticList, response_model_exclude_unset=True
+)
 def critics(
     store: StoreDep,
     limit: int = Query(100, ge=1, le=1000),
@@ -223,7 +243,12 @@ def critics(
     return {"items": pages.with_calibration(store, items, "critics") if calibration else items}
 
 
-@router.get("/publications", tags=["publications"])
+@router.get(
+    "/publications",
+    tags=["publications"],
+    response_model=PublicationList,
+    response_model_exclude_unset=True,
+)
 def publications(
     store: StoreDep,
     limit: int = Query(100, ge=1, le=1000),
@@ -246,7 +271,13 @@ def calibration_fit(
     return pages.calibration_page(store, critic, publication, limit)
 
 
-@router.patch("/publications/{publication_id}", tags=["publications"], dependencies=[Writer])
+@router.patch(
+    "/publications/{publication_id}",
+    tags=["publications"],
+    dependencies=[Writer],
+    response_model=PublicationOut,
+    response_model_exclude_unset=True,
+)
 def update_publication(
     publication_id: Annotated[int, IdPath], body: PublicationUpdate, store: StoreDep
 ) -> dict[str, Any]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -53,3 +53,83 @@ class ReviewCreate(BaseModel):
 class PublicationUpdate(BaseModel):
     weight: float | None = Field(None, ge=0, le=100)
     top_critic: bool | None = None
+
+
+# ---- responses: what /openapi.json promises for the list and record endpoints ----------------
+
+TitleKind = Literal["film", "series", "season", "episode"]
+
+
+class Health(BaseModel):
+    status: str = Field(description='"ok" when the store answers.')
+    version: str
+    reviews: int = Field(description="Reviews stored.")
+
+
+class TitleOut(BaseModel):
+    id: int
+    name: str
+    kind: TitleKind
+    year: int | None
+    network: str | None = Field(description="Network or studio.")
+    parent_id: int | None = Field(description="The series of a season, the season of an episode.")
+    season: int | None
+    credits: list[dict[str, Any]] = Field(description="People credited: person, role, character.")
+
+
+class TitleCreated(TitleOut):
+    created: bool = Field(description="False when a title of that name and kind existed.")
+
+
+class TitleList(BaseModel):
+    items: list[TitleOut]
+
+
+class ReviewSummary(BaseModel):
+    id: int
+    title_id: int
+    critic: str | None
+    publication: str | None
+    top_critic: bool
+    date: str | None = Field(description="ISO date.")
+    url: str | None
+    rating: str | None = Field(description="The critic's rating as given.")
+    score: float | None = Field(description="0-100; None when the text could not be scored.")
+    fresh: bool | None
+    confidence: float | None
+    band: str | None = Field(description="Metacritic's wording for the score.")
+    quote: str | None = Field(description="The pull quote.")
+
+
+class ReviewsPage(BaseModel):
+    title_id: int
+    total: int = Field(description="Reviews matching the filters.")
+    limit: int
+    offset: int
+    items: list[ReviewSummary]
+
+
+class CriticOut(BaseModel):
+    id: int
+    name: str
+    calibration: dict[str, Any] | None = Field(
+        None, description="Fitted calibration, with ``calibration=true`` (None: no history)."
+    )
+
+
+class PublicationOut(BaseModel):
+    id: int
+    name: str
+    weight: float
+    top_critic: bool
+    calibration: dict[str, Any] | None = Field(
+        None, description="Fitted calibration, with ``calibration=true`` (None: no history)."
+    )
+
+
+class CriticList(BaseModel):
+    items: list[CriticOut]
+
+
+class PublicationList(BaseModel):
+    items: list[PublicationOut]

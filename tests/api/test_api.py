@@ -138,3 +138,21 @@ def test_bad_analyze_bodies(client, body):
 @pytest.mark.parametrize("q", ['"', "*", "NEAR(", "') OR 1=1 --", "title:", "ünïcode", "x" * 400])
 def test_hostile_search_is_safe(client, q):
     assert client.get("/api/v1/search", params={"q": q}).status_code == 200
+
+
+def test_openapi_describes_the_list_and_record_responses(client):
+    """The typed responses are in /openapi.json, so clients can be generated from it."""
+    spec = client.get("/openapi.json").json()
+
+    def response_ref(path: str, method: str, status: str = "200") -> str:
+        content = spec["paths"][path][method]["responses"][status]["content"]
+        return content["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+
+    assert response_ref("/healthz", "get") == "Health"
+    assert response_ref("/api/v1/titles", "get") == "TitleList"
+    assert response_ref("/api/v1/titles", "post", "201") == "TitleCreated"
+    assert response_ref("/api/v1/titles/{title_id}/reviews", "get") == "ReviewsPage"
+    assert response_ref("/api/v1/critics", "get") == "CriticList"
+    assert response_ref("/api/v1/publications", "get") == "PublicationList"
+    fields = spec["components"]["schemas"]["ReviewSummary"]["properties"]
+    assert {"score", "fresh", "quote", "band"} <= set(fields)
