@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from functools import cache
 from typing import Any
 
+from pydantic import TypeAdapter, ValidationError
+
 from critica.document import (
-    AspectMention,
     Credit,
     Entity,
     Rating,
@@ -108,24 +110,22 @@ class Analysis:
                     f"analysis schema {fields['schema_version']} is not readable by this "
                     f"critica (schema {SCHEMA_VERSION}); re-run the batch with this version"
                 )
-            fields["quote"] = Span(**fields["quote"]) if fields.get("quote") else None
-            fields["sentences"] = [
-                Sentence(
-                    **{
-                        **s,
-                        "aspects": [AspectMention(**m) for m in s.get("aspects", [])],
-                    }
-                )
-                for s in fields.get("sentences", [])
-            ]
-            fields["aspects"] = [AspectSummary(**a) for a in fields.get("aspects", [])]
-            fields["credits"] = [Credit(**c) for c in fields.get("credits", [])]
-            fields["entities"] = [Entity(**e) for e in fields.get("entities", [])]
-            fields["title"] = TitleGuess(**fields["title"]) if fields.get("title") else None
-            fields["rating"] = Rating(**fields["rating"]) if fields.get("rating") else None
-            return cls(**fields)
-        except (TypeError, KeyError, AttributeError) as exc:
+            return _adapter().validate_python(fields)
+        except (TypeError, AttributeError, ValidationError) as exc:
+            reason = _first_problem(exc) if isinstance(exc, ValidationError) else str(exc)
             raise InputError(
-                f"not a critica analysis ({exc}); pass the JSON that Analysis.to_dict() "
+                f"not a critica analysis ({reason}); pass the JSON that Analysis.to_dict() "
                 "or `critica batch` wrote"
             ) from None
+
+
+@cache
+def _adapter() -> TypeAdapter[Analysis]:
+    """Validates a dict into an ``Analysis``, nested records and field types included."""
+    return TypeAdapter(Analysis)
+
+
+def _first_problem(error: ValidationError) -> str:
+    first = error.errors()[0]
+    where = ".".join(str(p) for p in first["loc"]) or "the analysis"
+    return f"{where}: {first['msg']}"

@@ -82,3 +82,16 @@ def test_analyze_many_streams_in_order_and_survives_bad_rows():
 def test_empty_input_raises():
     with pytest.raises(InputError, match="empty"):
         critica.analyze("   \n ")
+
+
+def test_from_dict_round_trips_and_validates_every_field(rave):
+    from critica.analysis import Analysis
+
+    assert Analysis.from_dict(rave.to_dict()) == rave
+    bad = {**rave.to_dict(), "score": "abc"}
+    with pytest.raises(InputError, match=r"not a critica analysis \(score: "):
+        Analysis.from_dict(bad)
+    nested = rave.to_dict()
+    nested["sentences"][0]["polarity"] = "very"
+    with pytest.raises(InputError, match=r"sentences\.0\.polarity"):
+        Analysis.from_dict(nested)

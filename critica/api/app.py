@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from critica import __version__, calibration, config, pages
+from critica.analysis import Analysis
 from critica.api.limits import Guard
 from critica.api.schemas import (
     AnalyzeIn,
@@ -131,7 +132,7 @@ def healthz(store: StoreDep) -> dict[str, Any]:
     return {"status": "ok", "version": __version__, "reviews": store.count_reviews()}
 
 
-@router.post("/analyze", tags=["analyze"])
+@router.post("/analyze", tags=["analyze"], response_model=Analysis)
 def analyze_text(body: AnalyzeIn) -> dict[str, Any]:
     """Analyse a review without storing it."""
     return analyze(body.text, title=body.title, rating=body.rating).to_dict()

@@ -149,6 +149,7 @@ def test_openapi_describes_the_list_and_record_responses(client):
         return content["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
 
     assert response_ref("/healthz", "get") == "Health"
+    assert response_ref("/api/v1/analyze", "post") == "Analysis"
     assert response_ref("/api/v1/titles", "get") == "TitleList"
     assert response_ref("/api/v1/titles", "post", "201") == "TitleCreated"
     assert response_ref("/api/v1/titles/{title_id}/reviews", "get") == "ReviewsPage"
