@@ -42,3 +42,19 @@ def test_settings_doc_is_the_generated_table():
     from critica import config
 
     assert config.table() in (ROOT / "docs" / "settings.md").read_text()
+
+
+def test_schema_doc_covers_every_analysis_field():
+    """docs/schema.md documents exactly the fields of the Analysis model, nested ones too."""
+    import dataclasses
+
+    from critica.analysis import Analysis
+    from critica.document import Sentence, Span
+
+    doc = (ROOT / "docs" / "schema.md").read_text().split("## Batch output")[0]
+    for field in dataclasses.fields(Analysis):
+        assert f"`{field.name}`" in doc, field.name
+    for record in (Span, Sentence):
+        for field in dataclasses.fields(record):
+            if not field.name.startswith("_") and field.name not in ("aspects",):
+                assert field.name in doc, (record.__name__, field.name)
