@@ -26,6 +26,7 @@ from critica.api.schemas import (
     TitleCreate,
     TitleCreated,
     TitleList,
+    TitlePage,
 )
 from critica.core import analyze
 from critica.errors import AuthError, CriticaError, http_status
@@ -170,7 +171,12 @@ def create_title(body: TitleCreate, store: StoreDep) -> dict[str, Any]:
     return {**pages.title_dict(title), "created": created}
 
 
-@router.get("/titles/{title_id}", tags=["titles"])
+@router.get(
+    "/titles/{title_id}",
+    tags=["titles"],
+    response_model=TitlePage,
+    response_model_exclude_unset=True,
+)
 def get_title(
     title_id: Annotated[int, IdPath],
     store: StoreDep,

@@ -133,3 +133,78 @@ class CriticList(BaseModel):
 
 class PublicationList(BaseModel):
     items: list[PublicationOut]
+
+
+class GroupFigures(BaseModel):
+    """The figures any group of reviews gets (a title, its top critics, a season, a month)."""
+
+    reviews: int
+    unscored: int
+    percent_positive: float | None
+    percent_positive_interval: list[float] | None = Field(description="Wilson 95%, in percent.")
+    percent_positive_estimated: float | None
+    score_mean: float | None
+
+
+class Bin(BaseModel):
+    bin: str
+    lo: int
+    count: int
+
+
+class ConsensusClaim(BaseModel):
+    text: str = Field(description="The phrase as written in the line.")
+    aspect: str
+    polarity: Literal["positive", "negative", "mixed"]
+    review_ids: list[int] = Field(description="Up to 20 of the reviews behind the claim.")
+    support: int = Field(description="How many reviews back the claim.")
+    quotes: list[dict[str, Any]] = Field(description="Its three strongest quotes.")
+    reviews: list[dict[str, Any]] = Field(description="Who wrote the cited reviews.")
+
+
+class Consensus(BaseModel):
+    text: str
+    claims: list[ConsensusClaim]
+    method: Literal["frames", "extractive", "overall"]
+    frame: str | None = None
+
+
+class SeasonFigures(GroupFigures):
+    season: int
+    consensus: Consensus | None = None
+
+
+class MonthFigures(GroupFigures):
+    month: str
+
+
+class ReviewList(BaseModel):
+    items: list[ReviewSummary]
+    total: int
+
+
+class TitlePage(GroupFigures):
+    """Everything shown about a title (docs/aggregator.md explains each figure)."""
+
+    id: int
+    title: str
+    kind: TitleKind
+    info: TitleOut
+    parent: TitleOut | None
+    season_titles: list[TitleOut]
+    score_weighted: float | None
+    band: str | None
+    score_bayes: float | None
+    controversy: float | None
+    top_critics: GroupFigures
+    histogram: list[Bin]
+    aspects: list[dict[str, Any]]
+    publications: int
+    badges: list[str]
+    seasons: list[SeasonFigures]
+    trend: list[MonthFigures]
+    consensus: Consensus
+    latest_reviews: ReviewList
+    calibration: dict[str, Any] | None = Field(
+        None, description="What calibration changed, when the scores are calibrated."
+    )

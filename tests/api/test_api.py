@@ -153,6 +153,7 @@ def test_openapi_describes_the_list_and_record_responses(client):
     assert response_ref("/api/v1/titles", "get") == "TitleList"
     assert response_ref("/api/v1/titles", "post", "201") == "TitleCreated"
     assert response_ref("/api/v1/titles/{title_id}/reviews", "get") == "ReviewsPage"
+    assert response_ref("/api/v1/titles/{title_id}", "get") == "TitlePage"
     assert response_ref("/api/v1/critics", "get") == "CriticList"
     assert response_ref("/api/v1/publications", "get") == "PublicationList"
     fields = spec["components"]["schemas"]["ReviewSummary"]["properties"]
