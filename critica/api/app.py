@@ -22,7 +22,10 @@ from critica.api.schemas import (
     PublicationOut,
     PublicationUpdate,
     ReviewCreate,
+    ReviewCreated,
+    ReviewPage,
     ReviewsPage,
+    SearchPage,
     TitleCreate,
     TitleCreated,
     TitleList,
@@ -212,7 +215,13 @@ def title_reviews(
     )
 
 
-@router.post("/reviews", tags=["reviews"], status_code=201, dependencies=[Writer])
+@router.post(
+    "/reviews",
+    tags=["reviews"],
+    status_code=201,
+    dependencies=[Writer],
+    response_model=ReviewCreated,
+)
 def create_review(body: ReviewCreate, store: StoreDep) -> dict[str, Any]:
     """Analyse and store a review; the same review twice is stored once."""
     pages.get_title_or_404(store, body.title_id)
@@ -222,13 +231,13 @@ def create_review(body: ReviewCreate, store: StoreDep) -> dict[str, Any]:
     return {**pages.review_page(store, review_id), "created": created}
 
 
-@router.get("/reviews/{review_id}", tags=["reviews"])
+@router.get("/reviews/{review_id}", tags=["reviews"], response_model=ReviewPage)
 def get_review(review_id: Annotated[int, IdPath], store: StoreDep) -> dict[str, Any]:
     """A stored review with its full analysis."""
     return pages.review_page(store, review_id)
 
 
-@router.get("/search", tags=["search"])
+@router.get("/search", tags=["search"], response_model=SearchPage)
 def search(
     store: StoreDep, q: str = Query(..., max_length=500), limit: int = Query(20, ge=1, le=100)
 ) -> dict[str, Any]:

@@ -208,3 +208,21 @@ class TitlePage(GroupFigures):
     calibration: dict[str, Any] | None = Field(
         None, description="What calibration changed, when the scores are calibrated."
     )
+
+
+class ReviewPage(ReviewSummary):
+    """One stored review with its full analysis (docs/schema.md)."""
+
+    title: TitleOut | None
+    model_version: str | None
+    analysis: dict[str, Any] = Field(description="The stored Analysis (docs/schema.md).")
+
+
+class ReviewCreated(ReviewPage):
+    created: bool = Field(description="False when the same review was stored before.")
+
+
+class SearchPage(BaseModel):
+    query: str
+    titles: list[dict[str, Any]] = Field(description="Titles whose name matches: id, name, kind…")
+    reviews: list[dict[str, Any]] = Field(description="Reviews whose text matches, with a snippet.")
