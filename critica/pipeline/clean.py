@@ -99,8 +99,15 @@ def clean_text(raw: str, html: bool | None = None) -> str:
     if html is None:
         html = looks_like_html(raw)
     text = _html_to_text(raw) if html else raw
-    text = _normalize_chars(text, html)
-    return "\n\n".join(_paragraphs(text, html))
+    text = "\n\n".join(_paragraphs(_normalize_chars(text, html), html))
+    # Stripping can expose what the character repair then reads as mojibake ("aÜ¿\xa0" ->
+    # "aÜ¿" -> "aܿ"): repeat until nothing changes, so cleaning clean text is a no-op.
+    for _ in range(3):
+        again = "\n\n".join(_paragraphs(_normalize_chars(text, False), False))
+        if again == text:
+            break
+        text = again
+    return text
 
 
 def paragraph_spans(text: str) -> list[tuple[int, int]]:
