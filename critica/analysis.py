@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from typing import Any
@@ -110,7 +111,9 @@ class Analysis:
                     f"analysis schema {fields['schema_version']} is not readable by this "
                     f"critica (schema {SCHEMA_VERSION}); re-run the batch with this version"
                 )
-            return _adapter().validate_python(fields)
+            found = _adapter().validate_python(fields)
+            _check_ranges(found)
+            return found
         except (TypeError, AttributeError, ValidationError) as exc:
             reason = _first_problem(exc) if isinstance(exc, ValidationError) else str(exc)
             raise InputError(
@@ -123,6 +126,33 @@ class Analysis:
 def _adapter() -> TypeAdapter[Analysis]:
     """Validates a dict into an ``Analysis``, nested records and field types included."""
     return TypeAdapter(Analysis)
+
+
+def _check_ranges(a: Analysis) -> None:
+    """Numbers a stored analysis must keep within range, or every figure built on it breaks
+    (a score of 1e9 makes a title's mean 166 million; NaN breaks the review page)."""
+    from critica.errors import InputError
+
+    checks = [("score", a.score, 0.0, 100.0), ("text_score", a.text_score, 0.0, 100.0),
+              ("confidence", a.confidence, 0.0, 1.0),
+              ("language_confidence", a.language_confidence, 0.0, 1.0),
+              ("fresh_evidence", a.fresh_evidence, -math.inf, math.inf)]  # fmt: skip
+    checks += [
+        (f"sentences.{i}.polarity", s.polarity, -1.0, 1.0) for i, s in enumerate(a.sentences)
+    ]
+    checks += [(f"aspects.{i}.polarity", s.polarity, -1.0, 1.0) for i, s in enumerate(a.aspects)]
+    for name, value, low, high in checks:
+        if value is not None and not (math.isfinite(value) and low <= value <= high):
+            raise InputError(
+                f"not a critica analysis ({name} is {value!r}, outside {low:g}..{high:g}); pass "
+                "the JSON that Analysis.to_dict() or `critica batch` wrote, or drop `analysis` "
+                "to have the review analysed"
+            )
+    if not a.model_version:
+        raise InputError(
+            "not a critica analysis (no model_version); pass the JSON that Analysis.to_dict() "
+            "or `critica batch` wrote, or drop `analysis` to have the review analysed"
+        )
 
 
 def _first_problem(error: ValidationError) -> str:

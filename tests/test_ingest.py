@@ -77,3 +77,32 @@ def test_ingest_with_title_option_for_plain_files(store, tmp_path):
     assert summary.added == 2
     (title,) = store.find_titles("Film B")
     assert store.reviews_for_title(title.id)[1] == 2
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"score": 1e9}, "score is 1000000000.0, outside 0..100"),
+        ({"score": float("nan")}, "score is nan"),
+        ({"score": "abc"}, "score: "),
+        ({"confidence": 7}, "confidence is 7"),
+        ({"model_version": ""}, "no model_version"),
+    ],
+)
+def test_a_precomputed_analysis_is_checked_like_any_input(store, tmp_path, change, reason):
+    """A bad `analysis` is a rejected row with its reason; the good rows are stored."""
+    import critica
+
+    good = critica.analyze("A tender, funny film; the cast is superb.").to_dict()
+    rows = [
+        {"id": "ok", "title": "Film A", "text": "A tender, funny film; the cast is superb.",
+         "analysis": good},
+        {"id": "bad", "title": "Film A", "text": "A dull, lifeless slog.",
+         "analysis": {**good, **change}},
+    ]  # fmt: skip
+    path = tmp_path / "rows.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    summary = ingest(store, [path])
+    assert summary.added == 1 and len(summary.rejected) == 1
+    assert reason in summary.rejected[0].reason and ":2" in summary.rejected[0].source
+    assert store.count_reviews() == 1
