@@ -31,9 +31,15 @@ def _answer(scope: Scope, status: int, error: str, message: str) -> Response:
     )
 
 
+def _has_nul(query: bytes) -> bool:
+    """Whether a raw query string carries a NUL, encoded or not (PostgreSQL cannot hold one)."""
+    return b"\x00" in query or b"%00" in query
+
+
 class Guard:
-    """Refuse bodies over ``max_bytes`` (413), stop requests after ``timeout`` s (503), and
-    turn an unexpected error into a clean 500 that says nothing internal."""
+    """Refuse bodies over ``max_bytes`` (413) and query strings with a NUL (422, the same on
+    SQLite and PostgreSQL), stop requests after ``timeout`` s (503), and turn an unexpected
+    error into a clean 500 that says nothing internal."""
 
     def __init__(self, app: ASGIApp, max_bytes: int, timeout: float) -> None:
         self.app = app
@@ -48,6 +54,13 @@ class Guard:
             f"the request body is over the {self.max_bytes:,}-byte limit; send less "
             "(split the review) or raise CRITICA_MAX_REQUEST_BYTES"
         )
+        if _has_nul(scope.get("query_string") or b""):
+            message = (
+                "a query parameter contains a NUL character (%00), which no name, word or "
+                "filter holds; remove it"
+            )
+            await _answer(scope, 422, "InputError", message)(scope, receive, send)
+            return
         declared = dict(scope.get("headers") or []).get(b"content-length", b"")
         if declared.isdigit() and int(declared) > self.max_bytes:
             await _answer(scope, 413, "InputError", too_large)(scope, receive, send)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from typing import Any, Literal
 
@@ -20,6 +20,18 @@ class TitleIn:
     parent_id: int | None = None  # the series of a season, the season of an episode
     season: int | None = None
     credits: list[dict[str, Any]] = field(default_factory=list)  # {person, role, character}
+
+    def __post_init__(self) -> None:
+        _drop_nul(self)
+
+
+def _drop_nul(record: Any) -> None:
+    """Remove NUL characters from a record's text fields before it reaches a store: PostgreSQL
+    cannot hold them and SQLite would, so both stores get the same, NUL-free text."""
+    for f in fields(record):
+        value = getattr(record, f.name)
+        if isinstance(value, str) and "\x00" in value:
+            setattr(record, f.name, value.replace("\x00", ""))
 
 
 @dataclass
@@ -61,6 +73,9 @@ class ReviewIn:
     url: str | None = None
     rating: str | None = None  # as printed ("3/4", "B+")
     source: str | None = None  # where it came from (file:line, API)
+
+    def __post_init__(self) -> None:
+        _drop_nul(self)
 
 
 @dataclass
