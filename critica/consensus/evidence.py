@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import gzip
 import json
+import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator
@@ -153,8 +154,6 @@ def lexicon() -> tuple[dict[str, tuple[float, int]], dict[str, str], int]:
 
 def vividness(word: str) -> float:
     """How telling an adjective is: rare words ("propulsive") beat common ones ("good")."""
-    import math
-
     words, _, n = lexicon()
     return math.log((1 + n) / (1 + words[word][1]))
 

@@ -91,7 +91,7 @@ def _pair(claims: list[Claim], n: int = 2) -> tuple[str, list[tuple[Claim, str]]
     """Up to n claims as one noun phrase ('sharp performances and a clever script')."""
     chosen = claims[:n]
     phrases = [c.bare() for c in chosen]
-    plural = len(chosen) > 1 or chosen[0].plural or (chosen[0].aspect == "performer" and False)
+    plural = len(chosen) > 1 or chosen[0].plural
     return join(phrases), list(zip(chosen, phrases, strict=True)), plural
 
 
@@ -158,8 +158,7 @@ def _p_though(s: Slots) -> Iterator[Candidate]:
         return
     fault = s.neg[0]
     body, claims, _ = _pair(s.pos)
-    verb = _verb(fault.plural, "may test some viewers", "may test some viewers")
-    text = f"Though {fault.its()} {verb}, {s.title} benefits from {body}."
+    text = f"Though {fault.its()} may test some viewers, {s.title} benefits from {body}."
     yield Candidate("though-benefits", text, "positive", [(fault, fault.its()), *claims])
 
 
