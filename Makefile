@@ -51,6 +51,7 @@ train: $(TRAIN_VENV)/.installed  ## rebuild every shipped model file from DATA (
 	$(TRAIN_VENV)/bin/python -m training.export_onnx --data $(DATA) --checkpoint build/sentence/aspects.pt
 	$(TRAIN_VENV)/bin/python -m training.train_verdict --data $(DATA)
 	$(TRAIN_VENV)/bin/python -m training.train_aspects --data $(DATA)
+	$(TRAIN_VENV)/bin/python -m training.aspect_head --data $(DATA)
 
 bench: venv $(TRAIN_VENV)/.installed  ## speed figures (needs torch for the baseline)
 	$(TRAIN_VENV)/bin/python bench/speed.py --data $(DATA)

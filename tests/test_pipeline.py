@@ -5,6 +5,7 @@ import pytest
 from critica.core import get_pipeline, make_doc
 from critica.document import ReviewDoc
 from critica.errors import ComponentError, CriticaError
+from critica.models import shipped_version
 from critica.pipeline import (
     COMPONENTS,
     OPTIONAL,
@@ -120,9 +121,11 @@ def test_a_new_component_takes_two_edits():
 def test_the_pipeline_version_names_the_models_it_runs():
     full = get_pipeline()
     assert full.version == "+".join(c.version for c in full.components if c.version)
-    assert full.version.count("+") == 2  # sentence, aspects, verdict
+    assert full.version.count("+") == 3  # sentence, aspects (detection + polarity), verdict
+    assert full.version == shipped_version()
     bulk = get_pipeline(frozenset({"aspects"}))
-    assert "aspects-" not in bulk.version and bulk.version.startswith("sentence-")
+    assert "aspects-" not in bulk.version and "polarity-" not in bulk.version
+    assert bulk.version.startswith("sentence-")
     assert full(make_doc("Dreadful.")).model_version == full.version
 
 

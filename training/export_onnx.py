@@ -37,9 +37,10 @@ CHECKPOINTS = {
 
 
 class Exportable(torch.nn.Module):
-    """Outputs the pooled embedding, raw logits of every head, and the polarity heads'
-    logits at every token (``token_pol``, ``token_fine``): a phrase's logits are the mean
-    over its tokens, since the heads are linear and pooling is a mean."""
+    """Outputs the pooled embedding, raw logits of every head, the polarity heads'
+    logits at every token (``token_pol``, ``token_fine``: a phrase's logits are the mean
+    over its tokens, since the heads are linear and pooling is a mean) and the last
+    hidden state of every token (``token_states``, which the aspect head weighs)."""
 
     def __init__(self, model: SentenceModel) -> None:
         super().__init__()
@@ -51,7 +52,8 @@ class Exportable(torch.nn.Module):
         mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
         pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-6)
         heads = (self.model.heads[n](pooled) for n in HEADS)
-        return (pooled, *heads, *(self.model.heads[n](hidden) for n in TOKEN_HEADS))
+        tokens = (self.model.heads[n](hidden) for n in TOKEN_HEADS)
+        return (pooled, *heads, *tokens, hidden)
 
 
 def export(checkpoint: Path, path: Path) -> None:
@@ -65,15 +67,37 @@ def export(checkpoint: Path, path: Path) -> None:
         str(path),
         dynamo=False,
         input_names=["input_ids", "attention_mask"],
-        output_names=["embedding", *HEADS, *(f"token_{n}" for n in TOKEN_HEADS)],
+        output_names=["embedding", *HEADS, *(f"token_{n}" for n in TOKEN_HEADS), "token_states"],
         dynamic_axes={
             "input_ids": {0: "b", 1: "t"},
             "attention_mask": {0: "b", 1: "t"},
             **{n: {0: "b"} for n in ["embedding", *HEADS]},
             **{f"token_{n}": {0: "b", 1: "t"} for n in TOKEN_HEADS},
+            "token_states": {0: "b", 1: "t"},
         },
         opset_version=17,
     )
+
+
+def expose_states(path: Path) -> bool:
+    """Give a graph exported before ``token_states`` existed that output, in place: the
+    input of its ``token_pol`` head is the last hidden state. True when it changed."""
+    from onnx import helper
+
+    model = onnx.load(str(path))
+    graph = model.graph
+    if any(o.name == "token_states" for o in graph.output):
+        return False
+    producer = {out: node for node in graph.node for out in node.output}
+    node = producer["token_pol"]
+    while node.op_type != "LayerNormalization":  # Add <- Mul <- Cast <- MatMulInteger <- ...
+        node = producer[next(i for i in node.input if i in producer)]
+    graph.node.append(helper.make_node("Identity", [node.output[0]], ["token_states"]))
+    graph.output.append(
+        helper.make_tensor_value_info("token_states", onnx.TensorProto.FLOAT, ["b", "t", 384])
+    )
+    onnx.save(model, str(path))
+    return True
 
 
 def quantize(src: Path, dst: Path) -> None:
@@ -158,7 +182,21 @@ def main() -> None:
     ap.add_argument("--checkpoint", type=Path, default=Path("build/sentence/final.pt"))
     ap.add_argument("--name", default=SENTENCE_MODEL)
     ap.add_argument("--work", type=Path, default=Path("build/export"))
+    ap.add_argument(
+        "--expose-states",
+        action="store_true",
+        help="only add the token_states output to the shipped graph (same weights, same "
+        "numbers) and update its manifest's checksum; needs no checkpoint",
+    )
     args = ap.parse_args()
+    if args.expose_states:
+        manifest_path = FILES / f"{args.name}.json"
+        manifest = json.loads(manifest_path.read_text())
+        changed = expose_states(FILES / manifest["onnx"])
+        manifest["files"] = {f: sha256(FILES / f) for f in manifest["files"]}
+        manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")
+        print("token_states added" if changed else "the graph already has token_states")
+        return
     args.work.mkdir(parents=True, exist_ok=True)
     data = load_sentence_data(args.data)
     shutil.copy(base_model_path() / "tokenizer.json", args.work / "tokenizer.json")

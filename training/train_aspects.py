@@ -30,8 +30,10 @@ from sklearn.model_selection import KFold
 from sklearn.preprocessing import StandardScaler
 
 from critica.document import ReviewDoc, Sentence
+from critica.errors import ModelError
 from critica.models import ASPECTS_MODEL as NAME
 from critica.models import FILES
+from critica.models.aspect_head import AspectHead
 from critica.models.aspects import ASPECTS, AspectModel, cue_features
 from critica.models.encoder import shared_encoder
 from critica.pipeline.aspects import Aspects, aspect_polarity
@@ -177,15 +179,24 @@ def docs_for(rows: list[dict], out: dict[str, np.ndarray], tokens: list[Any]) ->
     return docs
 
 
+def shipped_head() -> AspectHead | None:
+    """The shipped aspect head; None before ``training.aspect_head`` has written one."""
+    try:
+        return AspectHead()
+    except ModelError:
+        return None
+
+
 def polarity_on_gold(rows: list[dict], docs: list[ReviewDoc]) -> float:
     """Per-aspect polarity accuracy on every labelled pos/neg aspect (detection aside)."""
     right = total = 0
+    head = shipped_head()
     for r, d in zip(rows, docs, strict=True):
         s = d.sentences[0]
         scores = d.token_scores[0] if d.token_scores else None
         for a in r["aspects"]:
             if a["polarity"] in ("pos", "neg"):
-                value = aspect_polarity(a["name"], s.text, scores, s.polarity)
+                value = aspect_polarity(a["name"], s.text, scores, s.polarity, head)
                 total += 1
                 right += (value > 0) == (a["polarity"] == "pos")
     return right / max(1, total)
@@ -196,7 +207,7 @@ def measure(rows: list[dict], out: dict[str, np.ndarray], tokens: list[Any]) -> 
     keep = [i for i, r in enumerate(rows) if r["split"] == "test"]
     test = [rows[i] for i in keep]
     docs = docs_for(test, {k: v[keep] for k, v in out.items()}, [tokens[i] for i in keep])
-    Aspects(AspectModel()).pipe(docs)
+    Aspects(AspectModel(), shipped_head()).pipe(docs)
     pred = np.zeros((len(test), len(ASPECTS)), dtype=bool)
     tally = {"all": [0, 0], "disagree": [0, 0]}
     for i, (r, d) in enumerate(zip(test, docs, strict=True)):

@@ -7,6 +7,7 @@ from pathlib import Path
 SENTENCE_MODEL = "sentence-v2"
 ASPECTS_MODEL = "aspects-v5"
 VERDICT_MODEL = "verdict-v3"
+ASPECT_HEAD = "aspect-polarity-v1"
 
 FILES = Path(__file__).parent / "files"
 
@@ -17,8 +18,8 @@ def shipped_version(folder: Path = FILES) -> str:
     so a coordinator finds a corrupt install before it starts any worker."""
     from critica.models.manifest import load_manifest
 
-    sentence, aspects, verdict = (
+    sentence, aspects, head, verdict = (
         load_manifest(name, folder)["version"]
-        for name in (SENTENCE_MODEL, ASPECTS_MODEL, VERDICT_MODEL)
+        for name in (SENTENCE_MODEL, ASPECTS_MODEL, ASPECT_HEAD, VERDICT_MODEL)
     )
-    return f"sentence-{sentence}+aspects-{aspects}+verdict-{verdict}"
+    return f"sentence-{sentence}+aspects-{aspects}+polarity-{head}+verdict-{verdict}"

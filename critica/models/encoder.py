@@ -30,6 +30,7 @@ class TokenScores:
 
     offsets: NDArray  # (tokens, 2) character start/end; special tokens are (0, 0)
     logits: dict[str, NDArray]  # head -> (tokens, classes)
+    states: NDArray | None = None  # (tokens, dim) last hidden states, when the graph gives them
 
     def span(self, start: int, end: int) -> dict[str, NDArray] | None:
         """Per-head probabilities of the characters ``[start, end)``; None when no token fits."""
@@ -97,6 +98,7 @@ class SentenceEncoder:
         names = [o.name for o in self.session.get_outputs()]
         per_token = {f"token_{h}": h for h in self.token_heads}
         tokens: list[dict[str, NDArray]] = [{} for _ in range(n)] if per_token else []
+        states: list[NDArray | None] = [None] * n
         for idx in _batches(order, lengths, batch_size, max_tokens):
             width = lengths[idx[-1]]  # sorted: the last row is the longest
             ids = np.zeros((len(idx), width), dtype=np.int64)
@@ -106,6 +108,10 @@ class SentenceEncoder:
                 mask[row, : lengths[i]] = 1
             feeds = {"input_ids": ids, "attention_mask": mask}
             for name, value in zip(names, self.session.run(names, feeds), strict=True):
+                if name == "token_states":
+                    for row, i in enumerate(idx):
+                        states[i] = value[row, : lengths[i]]
+                    continue
                 if name in per_token:
                     for row, i in enumerate(idx):
                         tokens[i][per_token[name]] = value[row, : lengths[i]]
@@ -114,8 +120,8 @@ class SentenceEncoder:
                     out[name] = np.zeros((n, value.shape[1]), dtype=np.float32)
                 out[name][idx] = softmax(value) if name in self.heads else value
         scores = [
-            TokenScores(np.asarray(e.offsets, dtype=np.int64), logits)
-            for e, logits in zip(encodings, tokens, strict=False)
+            TokenScores(np.asarray(e.offsets, dtype=np.int64), logits, h)
+            for e, logits, h in zip(encodings, tokens, states, strict=False)
         ]
         return out, scores
 

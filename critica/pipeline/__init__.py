@@ -167,8 +167,8 @@ class Pipeline:
 
     @property
     def version(self) -> str:
-        """The model files this pipeline runs ("sentence-v2+aspects-v5+verdict-v3"): every
-        analysis it makes is stamped with it, and `critica reanalyze` compares against it."""
+        """The model files this pipeline runs ("sentence-v2+aspects-v5+polarity-v1+verdict-v3"):
+        every analysis it makes is stamped with it, and `critica reanalyze` compares against it."""
         return "+".join(v for c in self.components if (v := getattr(c, "version", "")))
 
     @property

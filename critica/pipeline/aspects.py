@@ -3,11 +3,13 @@
 A sentence can praise the cast and fault the script ("Great cast, terrible
 script"), or praise the whole and fault a part ("an enthralling watch that
 comes to unsatisfying conclusions"). Each aspect takes the polarity of the
-words about it: the phrase that names it (cut at commas, dashes, relative
-pronouns and contrast words; the contrast clause when the phrase is the whole
-sentence), scored in context from the sentence model's token heads in the
-same encoder pass. The encoder was tuned on exactly these spans of the
-hand-labelled aspect corpus's training third.
+words about it. The aspect head (``critica.models.aspect_head``) weighs each
+token of the sentence for that aspect, by its state in the sentence model and
+its place relative to the aspect's cue word (the phrase that names it: cut at
+commas, dashes, relative pronouns and contrast words), and pools the sentence
+model's token logits from the same encoder pass. Without token states (an
+older graph) the aspect takes the mean over that phrase, the span rule the
+head was trained from.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import re
 from collections.abc import Sequence
 
 from critica.document import AspectMention, ReviewDoc
+from critica.models.aspect_head import AspectHead
 from critica.models.aspects import BROAD_PATTERNS, CUE_PATTERNS, AspectModel
 from critica.models.encoder import TokenScores
 from critica.pipeline import BaseComponent, component
@@ -88,11 +91,20 @@ def aspect_span(aspect: str, text: str) -> tuple[int, int]:
     return 0, len(text)
 
 
-def aspect_polarity(aspect: str, text: str, scores: TokenScores | None, overall: float) -> float:
+def aspect_polarity(
+    aspect: str,
+    text: str,
+    scores: TokenScores | None,
+    overall: float,
+    head: AspectHead | None = None,
+) -> float:
     """The polarity of the words about ``aspect`` in a sentence whose own polarity is
-    ``overall``, scored in context from the sentence's token scores."""
+    ``overall``, scored in context from the sentence's token scores: by the aspect head
+    when the scores carry token states, else as the mean over the cue's phrase."""
     if scores is None:
         return overall
+    if head is not None and scores.states is not None:
+        return head.polarity(aspect, text, scores.offsets, scores.states, scores.logits["pol"])
     value = span_polarity(scores, *aspect_span(aspect, text))
     return overall if value is None else value
 
@@ -102,9 +114,12 @@ class Aspects(BaseComponent):
 
     name = "aspects"
 
-    def __init__(self, model: AspectModel) -> None:
+    def __init__(self, model: AspectModel, head: AspectHead | None = None) -> None:
         self.model = model
+        self.head = head
         self.version = f"aspects-{model.version}"
+        if head is not None:
+            self.version += f"+polarity-{head.version}"
 
     def __call__(self, doc: ReviewDoc) -> ReviewDoc:
         return self.pipe([doc])[0]
@@ -122,9 +137,14 @@ class Aspects(BaseComponent):
             for i, names in zip(keep, found, strict=True):
                 s = doc.sentences[i]
                 s.aspects = [
-                    AspectMention(n, round(aspect_polarity(n, s.text, scores[i], s.polarity), 4))
+                    AspectMention(
+                        n, round(aspect_polarity(n, s.text, scores[i], s.polarity, self.head), 4)
+                    )
                     for n in names
                 ]
+        for doc in docs:  # token states are ~1.5 KB a token: let them go once used
+            for token_scores in doc.token_scores or ():
+                token_scores.states = None
         return docs
 
 
@@ -135,5 +155,5 @@ class Aspects(BaseComponent):
     optional=True,
 )
 def make_aspects() -> Aspects:
-    """Load the aspect model once; polarity comes from the sentence model's token scores."""
-    return Aspects(AspectModel())
+    """Load the aspect model and head once; polarity comes from the sentence model's tokens."""
+    return Aspects(AspectModel(), AspectHead())

@@ -215,6 +215,20 @@ def find_rating(text: str) -> Rating | None:
     return Rating(text[start:end], found[(start, end)], source="text", start=start, end=end)
 
 
+_RATING_LABEL_RE = re.compile(
+    r"^\W*(?:(?:our|my|the|final)\s+)?(?:ratings?|grade|score|verdict|stars?)?\W*$", re.I
+)
+
+
+def is_rating_line(text: str) -> bool:
+    """Whether a sentence is only a stated rating ("Rating: 4/4", "★★★½", "Grade: B+")."""
+    rating = find_rating(text)
+    if rating is None:
+        return False
+    rest = text[: rating.start] + " " + text[rating.end :]
+    return _RATING_LABEL_RE.match(rest) is not None
+
+
 class RatingComponent(BaseComponent):
     """Pipeline step: the caller's rating if one was given, else one stated in the text."""
 

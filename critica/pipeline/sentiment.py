@@ -10,6 +10,7 @@ from critica import config
 from critica.document import ReviewDoc
 from critica.models.encoder import SentenceEncoder, shared_encoder
 from critica.pipeline import BaseComponent, component
+from critica.pipeline.rating import is_rating_line
 
 # Sentences per encoder run: 32 measured ~20% faster than 64 on 2 cores (bench/speed.py),
 # capped at 768 padded tokens so a few long sentences do not pad a whole batch
@@ -51,8 +52,9 @@ FURNITURE_OPINION = 0.02  # a fact, like a plot sentence
 
 
 def is_furniture(text: str) -> bool:
-    """Whether a sentence is review furniture (certificate, running time, credits, release)."""
-    return _FURNITURE_RE.match(text) is not None
+    """Whether a sentence is review furniture (certificate, running time, credits, release,
+    a rating line: the rating step reads that one)."""
+    return _FURNITURE_RE.match(text) is not None or is_rating_line(text)
 
 
 def sentence_polarity(pol: np.ndarray, fine: np.ndarray) -> np.ndarray:

@@ -31,7 +31,7 @@ def test_output_has_one_row_per_good_review_and_the_promised_columns(local_run, 
         assert name in table.column_names
     assert table.schema.equals(SCHEMA)
     assert table.column("model_version").unique().to_pylist() == [
-        "sentence-v2+aspects-v5+verdict-v3"
+        "sentence-v2+aspects-v5+polarity-v1+verdict-v3"
     ]
     assert len(list(out.glob("part-*.parquet"))) == summary.partitions == 5
 

@@ -158,3 +158,14 @@ def test_aspects_that_disagree_within_a_sentence(run, sentence, expected):
     for name, sign in expected.items():
         assert name in found, (name, found)
         assert found[name] * sign > 0, (name, found)
+
+
+def test_token_states_are_let_go_once_the_aspects_are_scored(run):
+    sentiment, aspects = make_sentiment(), make_aspects()
+    text = "Great cast, terrible script."
+    doc = ReviewDoc(raw=text, text=text, sentences=[Sentence(text, 0, len(text))])
+    sentiment(doc)
+    assert doc.token_scores[0].states is not None
+    aspects(doc)
+    assert doc.token_scores[0].states is None
+    assert {m.name for m in doc.sentences[0].aspects} >= {"performances", "writing"}

@@ -75,6 +75,10 @@ def test_unscored_docs_are_skipped(sentiment):
         "Written and directed by Sam Fell.",
         "Starring Tom Hanks, Tim Allen and Don Rickles.",
         "With the voices of Tom Hanks and Tim Allen.",
+        "Rating: 4/4",
+        "★★★½",
+        "Grade: B+",
+        "3 stars out of 4.",
     ],
 )
 def test_review_furniture_is_fact_not_judgement(sentiment, text):
@@ -96,6 +100,8 @@ def test_review_furniture_is_fact_not_judgement(sentiment, text):
         "Starring Tom Hanks, the film never finds its footing.",
         "From the studio that gave us Shrek comes another dud.",
         "Written by someone who has never met a teenager.",
+        "I'd give it 3/4 for the cast alone.",
+        "A four-star cast in a two-star film.",
     ],
 )
 def test_judgements_that_mention_furniture_stay_judgements(text):
