@@ -31,9 +31,10 @@ from typing import Any
 import numpy as np
 import torch
 
-from critica.models.aspect_head import N_POSITION, AspectHead, position_features
+from critica.models.aspect_head import N_POSITION, AspectHead
 from critica.models.aspects import ASPECTS
 from critica.models.encoder import SentenceEncoder
+from critica.pipeline.aspects import position_features
 
 HERE = Path(__file__).resolve().parent
 

@@ -16,95 +16,27 @@ already made.
 from __future__ import annotations
 
 import json
-import re
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from critica.errors import ModelError
 from critica.models import ASPECT_HEAD, FILES
-from critica.models.aspects import ASPECTS, BROAD_PATTERNS, CUE_PATTERNS
+from critica.models.aspects import ASPECTS
 from critica.models.manifest import load_manifest
 
 NDArray = np.ndarray
 
-# Token distance from the nearest cue token, in buckets (negative: before the cue).
-_BUCKETS = ((-999, -9), (-8, -5), (-4, -2), (-1, -1), (0, 0), (1, 1), (2, 4), (5, 8), (9, 999))
-_IN_SPAN, _IN_PHRASE, _IN_CLAUSE, _IS_CUE = 0, 1, 2, 3
-_DIST = 4
-_NO_CUE = _DIST + len(_BUCKETS)
-_RELATIVE, _AFTER_CONTRAST, _PUNCT = _NO_CUE + 1, _NO_CUE + 2, _NO_CUE + 3
-N_POSITION = _PUNCT + 1
-_WORD = re.compile(r"\w")
-
-
-def cue_spans(aspect: str, text: str) -> list[tuple[int, int]]:
-    """Character spans of the aspect's narrow cue words, else its broad ones."""
-    for patterns in (CUE_PATTERNS, BROAD_PATTERNS):
-        hits = [m.span() for m in patterns[aspect].finditer(text)]
-        if hits:
-            return hits
-    return []
-
-
-def position_features(aspect: str, text: str, offsets: NDArray) -> NDArray:
-    """Per-token features of where each token stands relative to the aspect's cue words."""
-    from critica.pipeline.aspects import aspect_span, clauses, phrases
-
-    n = len(offsets)
-    f = np.zeros((n, N_POSITION), dtype=np.float32)
-    starts, ends = offsets[:, 0], offsets[:, 1]
-    real = ends > starts
-    cues = cue_spans(aspect, text)
-    a, b = aspect_span(aspect, text)
-    f[:, _IN_SPAN] = real & (starts >= a) & (ends <= b)
-    clause_spans = clauses(text)
-    if cues:
-        is_cue = np.zeros(n, dtype=bool)
-        for cs, ce in cues:
-            is_cue |= real & (starts < ce) & (ends > cs)
-        f[:, _IS_CUE] = is_cue
-        for spans, col in ((phrases(text), _IN_PHRASE), (clause_spans, _IN_CLAUSE)):
-            for ps, pe in spans:
-                if any(ps <= cs < pe for cs, _ in cues):
-                    f[:, col] = np.maximum(f[:, col], real & (starts >= ps) & (ends <= pe))
-        cue_idx = np.flatnonzero(is_cue)
-        if len(cue_idx):
-            idx = np.arange(n)
-            nearest = cue_idx[np.abs(idx[:, None] - cue_idx[None, :]).argmin(axis=1)]
-            dist = idx - nearest
-            for k, (lo, hi) in enumerate(_BUCKETS):
-                f[:, _DIST + k] = real & (dist >= lo) & (dist <= hi)
-    else:
-        f[:, _NO_CUE] = real
-    count = max(1, int(real.sum()))
-    f[:, _RELATIVE] = np.cumsum(real) / count * real
-    if len(clause_spans) > 1:
-        first_end = clause_spans[0][1]
-        f[:, _AFTER_CONTRAST] = real & (starts >= first_end)
-    f[:, _PUNCT] = [
-        bool(r) and not _WORD.search(text[s:e]) for r, s, e in zip(real, starts, ends, strict=True)
-    ]
-    return f
-
-
-@dataclass
-class _Member:
-    query: NDArray  # (aspects + shared, dim): a token's weight from its state
-    position: NDArray  # (N_POSITION,): a token's weight from where it stands
-    correction: NDArray  # (aspects + shared, dim): log-odds from the pooled state
-    scale: float
-    bias: NDArray  # (aspects,)
-
-    def logit(self, a: int, pos: NDArray, real: NDArray, h: NDArray, pol: NDArray) -> float:
-        e = h @ (self.query[-1] + self.query[a]) / np.sqrt(h.shape[1]) + pos @ self.position
-        e = np.where(real, e, -1e4)
-        w = np.exp(e - e.max())
-        w /= w.sum()
-        z = w @ pol
-        c = self.correction[-1] + self.correction[a]
-        return float(self.scale * (z[1] - z[0]) + (w @ h) @ c + self.bias[a])
+# The position features' columns (``critica.pipeline.aspects.position_features`` fills
+# them): in the cue's span, phrase and clause; a cue token; the token distance from the
+# nearest cue token in buckets (negative: before the cue); no cue in the sentence; the
+# relative position; after the first contrast; punctuation.
+BUCKETS = ((-999, -9), (-8, -5), (-4, -2), (-1, -1), (0, 0), (1, 1), (2, 4), (5, 8), (9, 999))
+IN_SPAN, IN_PHRASE, IN_CLAUSE, IS_CUE = 0, 1, 2, 3
+DIST = 4
+NO_CUE = DIST + len(BUCKETS)
+RELATIVE, AFTER_CONTRAST, PUNCT = NO_CUE + 1, NO_CUE + 2, NO_CUE + 3
+N_POSITION = PUNCT + 1
 
 
 class AspectHead:
@@ -118,40 +50,50 @@ class AspectHead:
         if tuple(m["aspects"]) != ASPECTS:
             raise ModelError(f"{name} has another aspect list; rebuild it with `make train`")
         self.version = str(m["version"])
-        self.members = [
-            _Member(
-                np.asarray(x["query"], dtype=np.float32),
-                np.asarray(x["position"], dtype=np.float32),
-                np.asarray(x["correction"], dtype=np.float32),
-                float(x["scale"]),
-                np.asarray(x["bias"], dtype=np.float32),
-            )
-            for x in m["members"]
-        ]
-        if not self.members or any(len(x.position) != N_POSITION for x in self.members):
+        members = m["members"]
+        if not members or any(len(x["position"]) != N_POSITION for x in members):
             raise ModelError(f"{name} was trained on other features; rebuild it with `make train`")
+        query = np.asarray([x["query"] for x in members], dtype=np.float32)  # (M, A+1, D)
+        correction = np.asarray([x["correction"] for x in members], dtype=np.float32)
+        # per aspect, every member's query and correction with the shared part added: (A, M, D)
+        self.query = (query[:, :-1] + query[:, -1:]).transpose(1, 0, 2) / np.sqrt(query.shape[2])
+        self.correction = (correction[:, :-1] + correction[:, -1:]).transpose(1, 0, 2)
+        self.position = np.asarray([x["position"] for x in members], dtype=np.float32)  # (M, P)
+        self.scale = np.asarray([x["scale"] for x in members], dtype=np.float32)  # (M,)
+        self.bias = np.asarray([x["bias"] for x in members], dtype=np.float32).T  # (A, M)
 
-    def logit(
-        self, aspect: str, text: str, offsets: NDArray, states: NDArray, pol: NDArray
-    ) -> float:
-        """Log-odds that the words about ``aspect`` praise it (> 0) rather than fault it.
+    def logits(
+        self, aspects: list[str], positions: NDArray, states: NDArray, pol: NDArray
+    ) -> NDArray:
+        """Log-odds that the words about each aspect praise it (> 0) rather than fault it.
 
-        ``offsets``, ``states`` and ``pol`` are the sentence's tokens as the sentence
-        model gives them: character offsets, last hidden states and ``pol`` logits.
+        ``positions`` is ``position_features`` of each aspect, stacked (aspects, tokens,
+        columns); ``states`` and ``pol`` are the sentence's tokens as the sentence model
+        gives them (last hidden states and ``pol`` logits). One pass for every aspect of a
+        sentence. A sentence without a real token gives 0.
         """
-        real = offsets[:, 1] > offsets[:, 0]
+        k, m = len(aspects), len(self.scale)
+        real = positions[0].any(axis=1) if k else np.zeros(0, dtype=bool)
         if not real.any():
-            return 0.0
-        a = ASPECTS.index(aspect)
-        pos = position_features(aspect, text, offsets)
+            return np.zeros(k)
+        ids = [ASPECTS.index(a) for a in aspects]
         h = np.asarray(states, dtype=np.float32)
-        return float(np.mean([m.logit(a, pos, real, h, pol) for m in self.members]))
+        e = (h @ self.query[ids].reshape(k * m, -1).T).reshape(len(h), k, m)
+        e += np.einsum("ktp,mp->tkm", positions, self.position)
+        e[~real] = -1e4
+        w = np.exp(e - e.max(axis=0))
+        w /= w.sum(axis=0)  # (tokens, aspects, members)
+        flat = w.reshape(len(h), k * m).T  # (aspects * members, tokens)
+        z = (flat @ pol).reshape(k, m, 2)
+        corrected = ((flat @ h).reshape(k, m, -1) * self.correction[ids]).sum(axis=2)
+        out = self.scale * (z[..., 1] - z[..., 0]) + corrected + self.bias[ids]
+        return out.mean(axis=1)  # type: ignore[no-any-return]
 
-    def polarity(
-        self, aspect: str, text: str, offsets: NDArray, states: NDArray, pol: NDArray
-    ) -> float:
-        """The -1..1 polarity of the words about ``aspect`` (tanh of half the log-odds)."""
-        return float(np.tanh(self.logit(aspect, text, offsets, states, pol) / 2.0))
+    def polarities(
+        self, aspects: list[str], positions: NDArray, states: NDArray, pol: NDArray
+    ) -> NDArray:
+        """The -1..1 polarity of the words about each aspect (tanh of half the log-odds)."""
+        return np.tanh(self.logits(aspects, positions, states, pol) / 2.0)
 
     @staticmethod
     def write(body: dict[str, object], name: str = ASPECT_HEAD, folder: Path = FILES) -> None:

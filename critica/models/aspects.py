@@ -116,19 +116,31 @@ BROAD_CUES: dict[str, str] = {
 BROAD_PATTERNS = {a: re.compile(rf"\b(?:{p})\b", re.IGNORECASE) for a, p in BROAD_CUES.items()}
 
 
+# The same cue patterns, case-sensitive, for lower-cased text: about 3x faster than
+# IGNORECASE over SST's phrases, with the same answers.
+_LOWER_PATTERNS = tuple(
+    {a: re.compile(rf"\b(?:{p})\b") for a, p in cues.items()} for cues in (CUES, BROAD_CUES)
+)
+
+
+def cue_text(text: str) -> tuple[str, tuple[dict[str, re.Pattern[str]], ...]]:
+    """The text to search for cue words and the (narrow, broad) patterns to search it with:
+    the lower-cased text, unless lower-casing moves characters (a few non-ASCII letters
+    lower-case to two), when the original text and the IGNORECASE patterns."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered, _LOWER_PATTERNS
+    return text, (CUE_PATTERNS, BROAD_PATTERNS)
+
+
 def cue_features(texts: list[str]) -> np.ndarray:
     """Two 0/1 columns per aspect (narrow cues for every aspect, then broad cues):
     does the sentence use that aspect's cue words?"""
-    return np.array(
-        [
-            [
-                1.0 if pats[a].search(t) else 0.0
-                for pats in (CUE_PATTERNS, BROAD_PATTERNS)
-                for a in ASPECTS
-            ]
-            for t in texts
-        ]
-    ).reshape(len(texts), 2 * len(ASPECTS))
+    rows = []
+    for text in texts:
+        searched, lists = cue_text(text)
+        rows.append([1.0 if pats[a].search(searched) else 0.0 for pats in lists for a in ASPECTS])
+    return np.array(rows).reshape(len(texts), 2 * len(ASPECTS))
 
 
 class AspectModel:

@@ -7,9 +7,10 @@ import pytest
 
 from critica.errors import ModelError
 from critica.models import ASPECT_HEAD, FILES
-from critica.models.aspect_head import N_POSITION, AspectHead, position_features
+from critica.models.aspect_head import N_POSITION, AspectHead
 from critica.models.aspects import ASPECTS
 from critica.models.encoder import shared_encoder
+from critica.pipeline.aspects import Layout, position_features
 
 TEXT = "Great cast, terrible script."
 # [CLS] great cast , terrible script . [SEP]
@@ -34,6 +35,15 @@ def test_position_features_place_each_token_against_the_cue():
 def test_position_features_without_a_cue():
     f = position_features("music_sound", TEXT, OFFSETS)
     assert f[1:7, 13].all() and not f[:, 3].any()
+
+
+def test_a_shared_layout_gives_the_same_features():
+    layout = Layout(TEXT, OFFSETS)
+    for aspect in ("performances", "writing", "music_sound"):
+        assert (
+            position_features(aspect, TEXT, OFFSETS, layout)
+            == position_features(aspect, TEXT, OFFSETS)
+        ).all()
 
 
 def _write(folder, members, aspects=ASPECTS):
@@ -61,10 +71,15 @@ def test_head_weighs_the_words_about_each_aspect(tmp_path):
     pol = np.zeros((8, 2), dtype=np.float32)
     pol[1] = [-2.0, 2.0]  # "Great"
     pol[4] = [2.0, -2.0]  # "terrible"
-    assert head.polarity("performances", TEXT, OFFSETS, states, pol) > 0.5
-    assert head.polarity("writing", TEXT, OFFSETS, states, pol) < -0.5
+    aspects = ["performances", "writing"]
+    positions = np.stack([position_features(a, TEXT, OFFSETS) for a in aspects])
+    praised, faulted = head.polarities(aspects, positions, states, pol)
+    assert praised > 0.5 and faulted < -0.5
+    # one at a time, the same
+    assert head.polarities(aspects[1:], positions[1:], states, pol)[0] == pytest.approx(faulted)
     # no real token at all: no opinion either way
-    assert head.logit("writing", "", np.zeros((2, 2), dtype=np.int64), states[:2], pol[:2]) == 0
+    empty = position_features("writing", "", np.zeros((2, 2), dtype=np.int64))[None]
+    assert head.logits(["writing"], empty, states[:2], pol[:2]).tolist() == [0.0]
 
 
 @pytest.mark.parametrize(
@@ -93,4 +108,4 @@ def test_shipped_graph_gives_token_states():
 def test_shipped_head_loads():
     head = AspectHead()
     assert head.version == json.loads((FILES / f"{ASPECT_HEAD}.json").read_text())["version"]
-    assert len(head.members) >= 1
+    assert head.query.shape[:2] == (len(ASPECTS), len(head.scale)) and len(head.scale) >= 1

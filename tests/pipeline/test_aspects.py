@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from critica.document import ReviewDoc, Sentence
 from critica.models.aspects import ASPECTS, cue_features
@@ -169,3 +171,57 @@ def test_token_states_are_let_go_once_the_aspects_are_scored(run):
     aspects(doc)
     assert doc.token_scores[0].states is None
     assert {m.name for m in doc.sentences[0].aspects} >= {"performances", "writing"}
+
+
+_WORDS = [
+    "cast",
+    "CAST",
+    "Acting",
+    "script",
+    "plot",
+    "pace",
+    "ending",
+    "final act",
+    "score",
+    "funny",
+    "İstanbul",
+    "ß",
+    "ﬁlm",
+    "care about",
+    "about",
+    "Played by",
+    "K",
+    "K",
+    "3-D",
+    "beautifully shot",
+    "running time",
+    "the",
+    ",",
+    "but",
+    "—",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_WORDS) | st.text(max_size=6), max_size=12))
+def test_fast_cue_search_finds_what_the_case_blind_patterns_find(words):
+    from critica.models.aspects import BROAD_PATTERNS, CUE_PATTERNS
+    from critica.pipeline.aspects import cue_spans
+
+    text = " ".join(words)
+    expected = [
+        1.0 if patterns[a].search(text) else 0.0
+        for patterns in (CUE_PATTERNS, BROAD_PATTERNS)
+        for a in ASPECTS
+    ]
+    assert cue_features([text])[0].tolist() == expected
+    for aspect in ASPECTS:
+        spans = next(
+            (
+                h
+                for p in (CUE_PATTERNS, BROAD_PATTERNS)
+                if (h := [m.span() for m in p[aspect].finditer(text)])
+            ),
+            [],
+        )
+        assert cue_spans(aspect, text) == spans
