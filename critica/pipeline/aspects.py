@@ -63,12 +63,7 @@ def phrases(text: str) -> list[tuple[int, int]]:
 
 def cue_positions(aspect: str, text: str) -> list[int]:
     """Where the aspect is named: its narrow cue words, else its broad ones."""
-    searched, lists = cue_text(text)
-    for patterns in lists:
-        hits = [m.start() for m in patterns[aspect].finditer(searched)]
-        if hits:
-            return hits
-    return []
+    return [start for start, _ in cue_spans(aspect, text)]
 
 
 def _around(spans: list[tuple[int, int]], at: int) -> tuple[int, int] | None:
