@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 TRAIN_VENV := .venv-train
 DATA ?= ../shared/datasets
+PORT ?= 8000
 
 .PHONY: venv demo test test-fast check fmt train bench clean screenshots
 
@@ -16,7 +17,7 @@ $(BIN)/.installed: pyproject.toml
 venv: $(BIN)/.installed
 
 demo: venv  ## set up, then analyse the bundled sample reviews
-	$(BIN)/critica demo
+	$(BIN)/critica demo --port $(PORT)
 
 test: venv  ## set up, then run the whole test suite
 	$(BIN)/python -m pytest -q

@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from typer.core import TyperGroup
 
-from critica.errors import CriticaError
+from critica.errors import CriticaError, InputError
 
 if TYPE_CHECKING:
     from critica.readers import Rejected
@@ -110,6 +110,8 @@ def demo(
     from critica.core import analyze_many
     from critica.render import print_analysis, summary_table
 
+    if serve_ui:  # before any work: a taken port is found now, not after the analyses
+        check_port("127.0.0.1", port, _DEMO_PORT_HINT)
     rows = [
         json.loads(line)
         for line in (DEMO / "reviews.jsonl").read_text("utf-8").splitlines()
@@ -130,6 +132,22 @@ def demo(
         serve_demo(console, port)
 
 
+_DEMO_PORT_HINT = "another program uses that port; pass --port (make demo PORT=8001)"
+
+
+def check_port(host: str, port: int, hint: str) -> None:
+    """Fail early, with what to do, when the port is taken (uvicorn would print a raw
+    ``[Errno 98]`` after all the start-up work)."""
+    import socket
+
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            raise InputError(f"cannot listen on {host}:{port} ({exc.strerror}): {hint}") from None
+
+
 def serve_demo(console: Console, port: int) -> None:
     """Ingest the demo reviews into a demo store and serve the web UI over it."""
     import platformdirs
@@ -139,6 +157,7 @@ def serve_demo(console: Console, port: int) -> None:
     from critica.ingest import ingest as run_ingest
     from critica.store import open_store
 
+    check_port("127.0.0.1", port, _DEMO_PORT_HINT)
     folder = Path(platformdirs.user_data_dir("critica"))
     folder.mkdir(parents=True, exist_ok=True)
     store = open_store(f"sqlite:///{folder / 'demo.db'}")
@@ -455,6 +474,7 @@ def serve(
     from critica.api import create_app
     from critica.core import get_pipeline
 
+    check_port(host, port, "another program uses that port; pass another with --port")
     application = create_app(database_url=db)
     # Load (and checksum) the models now: a missing or corrupt model file stops the
     # server at start-up with a clear message, and the first requests don't wait.

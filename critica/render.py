@@ -24,6 +24,28 @@ def polarity_style(polarity: float, opinion: float) -> str:
     return "yellow"
 
 
+_OPEN_QUOTES, _CLOSE_QUOTES = "“\"‘'«", "”\"’'»"
+
+
+def quoted(text: str) -> str:
+    """``text`` in curly quotes, unless it already starts or ends with a quote mark (a
+    quote that opens with a quoted title would read ““Seven Seconds” is…”)."""
+    t = text.strip()
+    if t and (t[0] in _OPEN_QUOTES or t[-1] in _CLOSE_QUOTES):
+        return t
+    return f"“{t}”"
+
+
+def reviews(n: int) -> str:
+    """'1 review', '3 reviews'."""
+    return f"{n} review" if n == 1 else f"{n} reviews"
+
+
+def badge_list(badges: list[str]) -> str:
+    """Badges as people write them: 'certified fresh, must see'."""
+    return ", ".join(str(b).replace("_", " ") for b in badges)
+
+
 def verdict_line(a: Analysis) -> Text:
     """Score, band, fresh/rotten and confidence on one line."""
     if a.score is None:
@@ -71,7 +93,7 @@ def analysis_view(a: Analysis, show_sentences: bool = True) -> Panel:
         heading = f"{a.title.name}" + (f" ({extra})" if extra else "")
     parts: list[object] = [verdict_line(a)]
     if a.quote:
-        parts.append(Text(f"\n“{a.quote.text}”", style="italic"))
+        parts.append(Text(f"\n{quoted(a.quote.text)}", style="italic"))
     if a.explanation:
         parts.append(Text(f"\n{a.explanation}", style="dim"))
     if a.aspects:
@@ -145,7 +167,7 @@ def title_view(page: dict[str, object]) -> Panel:
         grid.add_row(
             "top critics",
             _percent(top.get("percent_positive"), top.get("percent_positive_interval"))
-            + f"  from {top.get('reviews', 0)} reviews",
+            + f"  from {reviews(top.get('reviews', 0))}",
         )
     if p.get("score_weighted") is not None:
         grid.add_row("weighted score", f"{p['score_weighted']:.0f}  {p.get('band') or ''}")
@@ -157,7 +179,7 @@ def title_view(page: dict[str, object]) -> Panel:
             f"uncalibrated weighted score {cal['score_weighted_raw']}",
         )
     if p.get("badges"):
-        grid.add_row("badges", ", ".join(str(b) for b in p["badges"]))
+        grid.add_row("badges", badge_list(p["badges"]))
     parts: list[object] = [grid]
     cons = p.get("consensus") or {}
     if cons.get("text"):
@@ -167,7 +189,7 @@ def title_view(page: dict[str, object]) -> Panel:
             line = f"  · {claim['text']} ({n} review{'' if n == 1 else 's'})"
             quote = next(iter(claim.get("quotes") or []), None)
             if quote:
-                line += f": “{quote['text']}”"
+                line += f": {quoted(quote['text'])}"
             parts.append(Text(line, style="dim"))
     aspects = Table(
         "aspect", "discussed", "% positive", box=None, title="\naspects", title_justify="left"
@@ -202,7 +224,7 @@ def titles_table(rows: Sequence[dict[str, Any]]) -> Table:
             r["band"] or "",
             "—" if top is None else f"{top:.0f}%",
             aspects,
-            ", ".join(r["badges"] or []),
+            badge_list(r["badges"] or []),
         )
     return table
 

@@ -60,9 +60,10 @@ class Verdict(BaseComponent):
             doc.fresh = doc.score >= self.fresh_threshold
             doc.confidence = round(min(0.99, 0.75 + abs(doc.score - self.fresh_threshold) / 80), 3)
             if abs(doc.score - text_score) > DISAGREEMENT:
+                # the stored text score, so this says what "text alone" says
                 doc.warnings.append(
                     f"the explicit rating ({doc.rating.raw} = {doc.score:g}) and the text "
-                    f"({text_score:.0f}) disagree"
+                    f"({doc.text_score:.0f}) disagree"
                 )
         else:
             cut = self.model.fresh_cut(len(doc.sentences))

@@ -57,13 +57,13 @@ def flag(value: str | None) -> bool | None:
     return {"true": True, "false": False}.get((value or "").lower())
 
 
-@router.get("/")
+@router.api_route("/", methods=["GET", "HEAD"])
 def home(request: Request) -> Response:
     """Search box, recently reviewed, best reviewed and most divisive titles."""
     return render(request, "home.html", {"page": pages.home_page(store_of(request))})
 
 
-@router.get("/search")
+@router.api_route("/search", methods=["GET", "HEAD"])
 def search(request: Request, q: Annotated[str, Query(max_length=500)] = "") -> Response:
     """Titles and reviews matching ``q``, matches highlighted."""
     page = pages.search_page(store_of(request), q, limit=30) if q.strip() else None
@@ -74,7 +74,7 @@ def search(request: Request, q: Annotated[str, Query(max_length=500)] = "") -> R
     return render(request, "search.html", {"q": q, "page": page, "hits": hits})
 
 
-@router.get("/titles/{title_id}")
+@router.api_route("/titles/{title_id}", methods=["GET", "HEAD"])
 def title(
     request: Request,
     title_id: Annotated[int, IdPath],
@@ -102,7 +102,7 @@ def title(
     return render(request, "title.html", context)
 
 
-@router.get("/reviews/{review_id}")
+@router.api_route("/reviews/{review_id}", methods=["GET", "HEAD"])
 def review(request: Request, review_id: Annotated[int, IdPath]) -> Response:
     """One review: tinted sentences, pull quote, aspects, credits and why this score."""
     page = pages.review_page(store_of(request), review_id)
@@ -115,7 +115,7 @@ def analysis_context(analysis: dict[str, Any]) -> dict[str, Any]:
             "chips": views.aspect_chips(analysis)}  # fmt: skip
 
 
-@router.get("/analyze")
+@router.api_route("/analyze", methods=["GET", "HEAD"])
 def analyze_form(request: Request) -> Response:
     """Paste a review or give its address."""
     return render(request, "analyze.html", {"form": {}})

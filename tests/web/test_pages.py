@@ -250,3 +250,12 @@ def test_sentence_tones_match_the_terminal_colours():
         for opinion in [0, 0.49, 0.5, 1]:
             expected = names[polarity_style(polarity, opinion)]
             assert views.sentence_tone(polarity, opinion) == expected
+
+
+@pytest.mark.parametrize("path", ["/", "/search?q=cast", "/analyze", "/titles/1", "/reviews/1"])
+def test_head_answers_like_get_without_a_body(client, path):
+    got = client.get(path)
+    r = client.head(path)
+    assert r.status_code == got.status_code == 200
+    assert r.headers["content-type"] == got.headers["content-type"]
+    assert r.content == b""
