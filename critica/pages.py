@@ -6,11 +6,13 @@ dicts into HTML, so the two cannot drift apart.
 
 from __future__ import annotations
 
+import json
+import math
 from dataclasses import asdict
 from typing import Any
 
 from critica import calibration, config
-from critica.aggregate import Counts, headline, title_figures
+from critica.aggregate import Counts, badges, core_figures, headline, title_figures
 from critica.consensus import consensus
 from critica.errors import NotFoundError
 from critica.store.base import Store
@@ -155,6 +157,110 @@ def title_summary(title: Title, facts: list[ReviewFacts], prior: float | None) -
     del figures["histogram_counts"]
     dates = [f.date for f in facts if f.date]
     return {**title_dict(title), **figures, "latest": max(dates).isoformat() if dates else None}
+
+
+# The titles index (/titles): every film and series with its headline figures.
+INDEX_SORTS: dict[str, tuple[str, bool, str]] = {  # key: (field, descending, label)
+    "score": ("score_weighted", True, "Score"),
+    "positive": ("percent_positive", True, "% positive"),
+    "reviews": ("reviews", True, "Most reviewed"),
+    "year": ("year", True, "Newest"),
+    "name": ("name", False, "Name"),
+}
+INDEX_COLUMNS = (
+    "id", "name", "kind", "year", "network", "reviews", "percent_positive",
+    "percent_positive_estimated", "score_weighted", "score_bayes", "band", "controversy",
+    "badges", "latest",
+)  # fmt: skip
+INDEX_PAGE = 50
+BADGE_NAMES = ("certified_fresh", "must_see")
+_INDEX_SCAN = 500  # titles read per query while building the index
+_index_cache: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+
+
+def title_index(store: Store, calibrated: bool | None = None) -> list[dict[str, Any]]:
+    """Every film and series that has reviews, with the figures a title page heads with
+    and its badges. Built once per store state (``history_stamp``) and settings."""
+    if calibrated is None:
+        calibrated = bool(config.get("calibrated_scores"))
+    s = config.settings()
+    key = (store.url, store.history_stamp(), calibrated, json.dumps(s, default=str))
+    if key in _index_cache:
+        return _index_cache[key]
+    fitted = calibration.for_store(store) if calibrated else None
+    prior = store.mean_score()
+    threshold, least = float(s["fresh_threshold"]), int(s["min_reviews_for_percent"])
+    rows = []
+    for kind in ("film", "series"):
+        offset = 0
+        while batch := store.list_titles(kind, _INDEX_SCAN, offset):
+            for t in batch:
+                facts = store.review_facts(t.id)
+                if not facts:
+                    continue
+                if fitted is not None:
+                    facts = fitted.apply(facts)
+                row = title_summary(t, facts, prior)
+                top = core_figures([f for f in facts if f.top_critic], least, threshold)
+                pubs = len({f.publication for f in facts if f.score is not None and f.publication})
+                row["badges"] = badges(kind, {**row, "top_critics": top}, pubs, s)
+                rows.append({k: row.get(k) for k in INDEX_COLUMNS})
+            offset += len(batch)
+    _index_cache.clear()  # one store state at a time
+    _index_cache[key] = rows
+    return rows
+
+
+def select_titles(
+    rows: list[dict[str, Any]],
+    sort: str = "score",
+    kind: str | None = None,
+    year: int | None = None,
+    badge: str | None = None,
+) -> list[dict[str, Any]]:
+    """The index rows that pass the filters, sorted (titles without the figure last; ties
+    by name)."""
+    field, descending, _ = INDEX_SORTS[sort]
+    chosen = [
+        r
+        for r in rows
+        if (kind is None or r["kind"] == kind)
+        and (year is None or r["year"] == year)
+        and (badge is None or badge in r["badges"])
+    ]
+    chosen.sort(key=lambda r: (r["name"].casefold(), r["id"]))
+    known = [r for r in chosen if r[field] is not None]
+    known.sort(
+        key=lambda r: r[field].casefold() if field == "name" else r[field], reverse=descending
+    )
+    return known + [r for r in chosen if r[field] is None]
+
+
+def titles_page(
+    store: Store,
+    sort: str = "score",
+    kind: str | None = None,
+    year: int | None = None,
+    badge: str | None = None,
+    page: int = 1,
+    per_page: int = INDEX_PAGE,
+) -> dict[str, Any]:
+    """One page of the titles index, with what the filters can offer."""
+    rows = title_index(store)
+    matching = select_titles(rows, sort, kind, year, badge)
+    pages = max(1, math.ceil(len(matching) / per_page))
+    page = min(max(1, page), pages)
+    return {
+        "total": len(matching),
+        "page": page,
+        "pages": pages,
+        "per_page": per_page,
+        "sort": sort,
+        "filters": {"kind": kind, "year": year, "badge": badge},
+        "years": sorted({r["year"] for r in rows if r["year"]}, reverse=True),
+        "badge_names": list(BADGE_NAMES),
+        "rows": matching[(page - 1) * per_page : page * per_page],
+    }
 
 
 def home_page(store: Store, calibrated: bool | None = None) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import parse_qs
@@ -72,6 +73,63 @@ def search(request: Request, q: Annotated[str, Query(max_length=500)] = "") -> R
         for hit in (page or {}).get("reviews", [])
     ]
     return render(request, "search.html", {"q": q, "page": page, "hits": hits})
+
+
+def index_query(
+    sort: str | None, kind: str | None, year: str | None, badge: str | None
+) -> dict[str, Any]:
+    """The titles index's query string, read leniently as the filter forms send it: an
+    empty or unknown value means no filter (and the default sort)."""
+    return {
+        "sort": sort if sort in pages.INDEX_SORTS else "score",
+        "kind": kind if kind in ("film", "series") else None,
+        "year": int(year) if year and year.strip().isdigit() and len(year.strip()) == 4 else None,
+        "badge": badge if badge in pages.BADGE_NAMES else None,
+    }
+
+
+@router.api_route("/titles", methods=["GET", "HEAD"])
+def titles(
+    request: Request,
+    sort: Annotated[str | None, Query(max_length=20)] = None,
+    kind: Annotated[str | None, Query(max_length=20)] = None,
+    year: Annotated[str | None, Query(max_length=10)] = None,
+    badge: Annotated[str | None, Query(max_length=40)] = None,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> Response:
+    """Every film and series: sort by score, % positive, reviews, year or name; filter by
+    kind, year and badge; 50 a page; the same list as CSV or JSON."""
+    index = pages.titles_page(store_of(request), **index_query(sort, kind, year, badge), page=page)
+    context = {
+        "index": index,
+        "sorts": [(k, label) for k, (_, _, label) in pages.INDEX_SORTS.items()],
+        "min_reviews": config.get("min_reviews_for_percent"),
+    }
+    return render(request, "titles.html", context)
+
+
+@router.api_route("/titles.{fmt}", methods=["GET", "HEAD"])
+def titles_download(
+    request: Request,
+    fmt: str,
+    sort: Annotated[str | None, Query(max_length=20)] = None,
+    kind: Annotated[str | None, Query(max_length=20)] = None,
+    year: Annotated[str | None, Query(max_length=10)] = None,
+    badge: Annotated[str | None, Query(max_length=40)] = None,
+) -> Response:
+    """The whole filtered, sorted titles index as ``.csv`` or ``.json`` (every page)."""
+    if fmt not in ("csv", "json"):
+        raise InputError(f"no /titles.{fmt}: use /titles.csv or /titles.json")
+    chosen = index_query(sort, kind, year, badge)
+    rows = pages.select_titles(pages.title_index(store_of(request)), **chosen)
+    if fmt == "json":
+        body = {"total": len(rows), "sort": chosen.pop("sort"), "filters": chosen, "rows": rows}
+        return Response(json.dumps(body, ensure_ascii=False), media_type="application/json")
+    return Response(
+        views.csv_text(rows, pages.INDEX_COLUMNS),
+        media_type="text/csv; charset=utf-8",
+        headers={"content-disposition": 'attachment; filename="titles.csv"'},
+    )
 
 
 @router.api_route("/titles/{title_id}", methods=["GET", "HEAD"])

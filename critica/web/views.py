@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import math
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -57,6 +60,28 @@ def query(base: dict[str, Any], **changes: Any) -> str:
         if merged
         else "?"
     )
+
+
+def csv_text(rows: list[dict[str, Any]], columns: Sequence[str]) -> str:
+    """Rows as CSV with a header; a list cell is joined with ';'; a cell that a spreadsheet
+    would run as a formula (=, +, -, @) is prefixed with a quote mark."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(columns)
+    for row in rows:
+        cells = []
+        for c in columns:
+            value = row.get(c)
+            text = (
+                ";".join(map(str, value))
+                if isinstance(value, list)
+                else ("" if value is None else str(value))
+            )
+            cells.append(
+                "'" + text if text[:1] in ("=", "+", "-", "@") and isinstance(value, str) else text
+            )
+        writer.writerow(cells)
+    return out.getvalue()
 
 
 def highlight_pieces(text: str, highlights: list[Any]) -> list[tuple[str, bool]]:

@@ -131,11 +131,37 @@ def test_search_title_aspect_review(page, server):
     shoot(page, "review")
 
 
+def test_titles_index_sort_filter_and_download(page, server):
+    page.goto(server + "/")
+    page.get_by_role("link", name="All titles").click()
+    page.wait_for_url("**/titles")
+    rows = page.locator("table.index tbody tr")
+    assert rows.count() >= 4
+    page.select_option("select[name=sort]", "name")  # data-autosubmit: the page reloads
+    page.wait_for_url("**/titles?*sort=name*")
+    names = page.locator("table.index tbody th a").all_inner_texts()
+    assert names == sorted(names, key=str.casefold)
+    page.select_option("select[name=kind]", "series")
+    page.wait_for_url("**kind=series*")
+    assert page.locator("table.index tbody tr").count() >= 1
+    shoot(page, "titles")
+    csv_link = page.get_by_role("link", name="CSV").get_attribute("href")
+    assert csv_link and csv_link.startswith("/titles.csv?") and "kind=series" in csv_link
+    body = httpx.get(server + csv_link).text
+    assert body.splitlines()[0].startswith("id,name,kind")
+    first = page.locator("table.index tbody th a").first
+    name = first.inner_text()
+    first.click()
+    page.wait_for_url("**/titles/*")
+    assert page.locator("h1").inner_text() == name
+
+
 def test_phone_width_has_no_sideways_scroll(page, server):
     tid = title_id(server, "Harbor Lights")
     review = httpx.get(f"{server}/api/v1/titles/{tid}/reviews").json()["items"][0]["id"]
     page.set_viewport_size(PHONE)
-    for path, name in [(f"/titles/{tid}", "title-375"), (f"/reviews/{review}", "review-375")]:
+    pairs = [(f"/titles/{tid}", "title-375"), (f"/reviews/{review}", "review-375")]
+    for path, name in [*pairs, ("/titles", "titles-375")]:
         page.goto(server + path)
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
         shoot(page, name)
