@@ -145,8 +145,50 @@ def review_page(store: Store, review_id: int) -> dict[str, Any]:
 
 
 def search_page(store: Store, query: str, limit: int = 20) -> dict[str, Any]:
-    """Titles and reviews matching a plain-words query."""
-    return {"query": query, **store.search(query, limit=limit)}
+    """Titles, critics and reviews matching a plain-words query."""
+    found = store.search(query, limit=limit)
+    critics = store.critic_summaries(limit=limit, name=query)[0] if query.split() else []
+    return {"query": query, **found, "critics": critics}
+
+
+def critics_page(store: Store, name: str | None = None, page: int = 1) -> dict[str, Any]:
+    """Critics by name (those whose name holds every word of ``name``), 50 a page."""
+    items, total = store.critic_summaries(INDEX_PAGE, (page - 1) * INDEX_PAGE, name or None)
+    return {
+        "name": name or "",
+        "total": total,
+        "page": page,
+        "pages": max(1, math.ceil(total / INDEX_PAGE)),
+        "items": [_with_percent(c) for c in items],
+    }
+
+
+def _with_percent(c: dict[str, Any]) -> dict[str, Any]:
+    scored = c["scored"]
+    return {**c, "percent_fresh": round(100 * c["fresh"] / scored, 1) if scored else None}
+
+
+def critic_page(store: Store, critic_id: int, limit: int = 20, offset: int = 0) -> dict[str, Any]:
+    """A critic: how many reviews, how often fresh, their mean score, how lenient their
+    ratings run against other critics' of the same titles (the fitted calibration), and
+    one page of their reviews, newest first."""
+    critic = store.get_critic(critic_id)
+    if critic is None:
+        raise NotFoundError(f"no critic with id {critic_id}; find critics at /critics?name=NAME")
+    summary = _with_percent(store.critic_summaries(critic_id=critic_id)[0][0])
+    items, total = store.critic_reviews(critic_id, limit, offset)
+    names = {i: t.name for i in {r.title_id for r in items} if (t := store.get_title(i))}
+    profile = calibration.for_store(store).critics.get(critic.name)
+    return {
+        **summary,
+        "calibration": profile.to_dict() if profile else None,
+        "reviews": {
+            "total": total,
+            "limit": limit,
+            "offset": offset,
+            "items": [{**review_summary(r), "title": names.get(r.title_id)} for r in items],
+        },
+    }
 
 
 def title_summary(title: Title, facts: list[ReviewFacts], prior: float | None) -> dict[str, Any]:

@@ -226,3 +226,7 @@ class SearchPage(BaseModel):
     query: str
     titles: list[dict[str, Any]] = Field(description="Titles whose name matches: id, name, kind…")
     reviews: list[dict[str, Any]] = Field(description="Reviews whose text matches, with a snippet.")
+    critics: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="Critics whose name holds every word: id, name, reviews, mean score…",
+    )

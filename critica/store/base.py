@@ -44,6 +44,18 @@ class Store(Protocol):
         self, publication_id: int, weight: float | None = None, top_critic: bool | None = None
     ) -> Publication: ...
     def list_critics(self, limit: int = 100, offset: int = 0) -> list[Critic]: ...
+    def get_critic(self, critic_id: int) -> Critic | None: ...
+    def critic_reviews(
+        self, critic_id: int, limit: int = 20, offset: int = 0
+    ) -> tuple[list[Review], int]: ...
+    def critic_summaries(
+        self,
+        limit: int = 50,
+        offset: int = 0,
+        name: str | None = None,
+        critic_id: int | None = None,
+    ) -> tuple[list[dict[str, Any]], int]:
+        """Critics by name with their review counts and mean score; ``name`` filters."""
 
     # reviews
     def add_review(self, review: ReviewIn, analysis: Analysis) -> tuple[int, bool]:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine, func, insert, select, text, update
+from sqlalchemy import Connection, Engine, case, func, insert, select, text, update
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from critica.analysis import Analysis
@@ -26,7 +26,7 @@ from critica.store.records import (
     Title,
     TitleIn,
 )
-from critica.store.schema import critics, publications, reviews, titles, utcnow
+from critica.store.schema import analyses, critics, publications, reviews, titles, utcnow
 
 TITLE_KINDS = ("film", "series", "season", "episode")
 
@@ -184,6 +184,63 @@ class SQLStore:
             if row is None:
                 raise StoreError(f"no publication with id {publication_id}")
             return reads.to_publication(row)
+
+    def get_critic(self, critic_id: int) -> Critic | None:
+        """The critic with this id, or None."""
+        with self._read() as conn:
+            row = conn.execute(select(critics).where(critics.c.id == critic_id)).first()
+            return None if row is None else Critic(id=row.id, name=row.name)
+
+    def critic_reviews(
+        self, critic_id: int, limit: int = 20, offset: int = 0
+    ) -> tuple[list[Review], int]:
+        """One page of a critic's reviews (newest first) and how many there are."""
+        with self._read() as conn:
+            return reads.reviews_page(conn, reviews.c.critic_id == critic_id, limit, offset)
+
+    def critic_summaries(
+        self,
+        limit: int = 50,
+        offset: int = 0,
+        name: str | None = None,
+        critic_id: int | None = None,
+    ) -> tuple[list[dict[str, Any]], int]:
+        """Critics by name, each with how many reviews, scored reviews and fresh calls they
+        have and their mean score; ``name`` keeps those whose name holds every word of it."""
+        conditions = []
+        if critic_id is not None:
+            conditions.append(critics.c.id == critic_id)
+        for word in (name or "").lower().split():
+            escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            conditions.append(func.lower(critics.c.name).like(f"%{escaped}%", escape="\\"))
+        query = (
+            select(
+                critics.c.id,
+                critics.c.name,
+                func.count(reviews.c.id).label("reviews"),
+                func.count(analyses.c.score).label("scored"),
+                func.avg(analyses.c.score).label("mean_score"),
+                func.sum(case((analyses.c.fresh.is_(True), 1), else_=0)).label("fresh"),
+            )
+            .select_from(critics.outerjoin(reviews).outerjoin(analyses))
+            .where(*conditions)
+            .group_by(critics.c.id, critics.c.name)
+        )
+        with self._read() as conn:
+            total = int(
+                conn.scalar(select(func.count()).select_from(critics).where(*conditions)) or 0
+            )
+            rows = conn.execute(
+                query.order_by(critics.c.name, critics.c.id).limit(limit).offset(offset)
+            )
+            out = []
+            for row in rows:
+                item = dict(row._mapping)
+                item["fresh"] = int(item["fresh"] or 0)
+                mean = item["mean_score"]
+                item["mean_score"] = None if mean is None else round(float(mean), 1)
+                out.append(item)
+            return out, total
 
     def list_critics(self, limit: int = 100, offset: int = 0) -> list[Critic]:
         """Critics by name."""

@@ -132,6 +132,28 @@ def titles_download(
     )
 
 
+@router.api_route("/critics", methods=["GET", "HEAD"])
+def critics(
+    request: Request,
+    name: Annotated[str, Query(max_length=200)] = "",
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> Response:
+    """Critics by name, each with their reviews, fresh share and mean score."""
+    found = pages.critics_page(store_of(request), name.strip() or None, page)
+    return render(request, "critics.html", {"found": found})
+
+
+@router.api_route("/critics/{critic_id}", methods=["GET", "HEAD"])
+def critic(
+    request: Request,
+    critic_id: Annotated[int, IdPath],
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+) -> Response:
+    """A critic's figures, leniency and reviews."""
+    page = pages.critic_page(store_of(request), critic_id, PAGE_SIZE, offset)
+    return render(request, "critic.html", {"page": page})
+
+
 @router.api_route("/titles/{title_id}", methods=["GET", "HEAD"])
 def title(
     request: Request,

@@ -156,12 +156,28 @@ def test_titles_index_sort_filter_and_download(page, server):
     assert page.locator("h1").inner_text() == name
 
 
+def test_find_a_critic_and_read_their_reviews(page, server):
+    page.goto(server + "/")
+    page.fill("#hero-q", "Eleanor Vance")
+    page.press("#hero-q", "Enter")
+    page.wait_for_url("**/search?q=*")
+    page.get_by_role("link", name="Eleanor Vance", exact=True).first.click()
+    page.wait_for_url("**/critics/*")
+    assert page.locator("h1").inner_text() == "Eleanor Vance"
+    shoot(page, "critic")
+    page.get_by_role("link", name="Read the analysis →").first.click()
+    page.wait_for_url("**/reviews/*")
+    page.get_by_role("link", name="more by Eleanor Vance").click()
+    page.wait_for_url("**/critics?name=*")
+    assert page.locator("table.index tbody tr").count() == 1
+
+
 def test_phone_width_has_no_sideways_scroll(page, server):
     tid = title_id(server, "Harbor Lights")
     review = httpx.get(f"{server}/api/v1/titles/{tid}/reviews").json()["items"][0]["id"]
     page.set_viewport_size(PHONE)
     pairs = [(f"/titles/{tid}", "title-375"), (f"/reviews/{review}", "review-375")]
-    for path, name in [*pairs, ("/titles", "titles-375")]:
+    for path, name in [*pairs, ("/titles", "titles-375"), ("/critics", "critics-375")]:
         page.goto(server + path)
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
         shoot(page, name)

@@ -1,0 +1,99 @@
+"""Critic pages (/critics, /critics/{id}) and finding critics by search, on real stores."""
+
+from __future__ import annotations
+
+import html
+import re
+import uuid
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from critica import pages
+from critica.ingest import ingest
+from critica.store import open_store
+from tests.store.conftest import PG_URL, _need_postgres
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO = ROOT / "critica" / "demo" / "reviews.jsonl"
+
+
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def store(request, tmp_path_factory):  # type: ignore[no-untyped-def]
+    if request.param == "sqlite":
+        s = open_store(f"sqlite:///{tmp_path_factory.mktemp('critics') / 'c.db'}")
+        ingest(s, [DEMO])
+        yield s
+        s.close()
+        return
+    _need_postgres()
+    schema = f"critica_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(PG_URL, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    s = open_store(f"{PG_URL}?options=-csearch_path%3D{schema}")
+    try:
+        ingest(s, [DEMO])
+        yield s
+    finally:
+        s.close()
+        with psycopg.connect(PG_URL, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+def text_of(response) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", response.text)).split())
+
+
+def test_a_critic_page_has_their_reviews_figures_and_links(client, store):
+    found, total = store.critic_summaries(name="priscilla hale")
+    assert total == 1 and found[0]["name"] == "Priscilla Hale" and found[0]["reviews"] == 2
+    cid = found[0]["id"]
+    page = pages.critic_page(store, cid)
+    scores = [r["score"] for r in page["reviews"]["items"]]
+    assert page["reviews"]["total"] == 2 and len(scores) == 2
+    assert page["mean_score"] == pytest.approx(sum(scores) / 2, abs=0.06)
+    fresh = sum(bool(r["fresh"]) for r in page["reviews"]["items"])
+    assert page["percent_fresh"] == pytest.approx(100 * fresh / 2, abs=0.06)
+    assert {r["title"] for r in page["reviews"]["items"]} == {
+        "Harbor Lights season 1",
+        "Harbor Lights season 2",
+    }
+    r = client.get(f"/critics/{cid}")
+    assert r.status_code == 200
+    words = text_of(r)
+    assert "Priscilla Hale" in words and "2 reviews" in words
+    for item in page["reviews"]["items"]:
+        assert f'href="/reviews/{item["id"]}"' in r.text
+
+
+def test_critics_index_and_name_filter(client, store):
+    everyone = client.get("/critics")
+    assert everyone.status_code == 200 and "Eleanor Vance" in everyone.text
+    assert "Gordon Pell" in everyone.text
+    one = client.get("/critics?name=VANCE")
+    assert "Eleanor Vance" in one.text and "Gordon Pell" not in one.text
+    none = client.get("/critics?name=" + "zz%_")  # LIKE wildcards are plain characters
+    assert none.status_code == 200 and "No critic matches" in text_of(none)
+
+
+def test_search_finds_critics(client, store):
+    body = client.get("/api/v1/search", params={"q": "Eleanor Vance"}).json()
+    assert [c["name"] for c in body["critics"]] == ["Eleanor Vance"]
+    r = client.get("/search", params={"q": "eleanor"})
+    assert "Eleanor Vance" in text_of(r) and "/critics/" in r.text
+
+
+def test_a_review_links_to_more_by_its_critic(client, store):
+    cid = store.critic_summaries(name="Gordon Pell")[0][0]["id"]
+    review = store.critic_reviews(cid)[0][0]
+    r = client.get(f"/reviews/{review.id}")
+    assert "/critics?name=Gordon+Pell" in r.text
+
+
+def test_a_missing_critic_is_a_404_that_says_where_to_look(client, store):
+    r = client.get("/critics/999999")
+    assert r.status_code == 404 and "/critics?name=" in html.unescape(r.text)
+    assert client.get("/critics/0").status_code == 422
