@@ -234,6 +234,8 @@ def ingest(
         f"({summary.seen / max(summary.seconds, 1e-9):.0f} reviews/s)"
     )
     print_rejects(console, summary.rejected, summary.notes)
+    if summary.rejected and not summary.added and not summary.duplicates:
+        nothing_usable(len(summary.rejected), "stored")
 
 
 @contextmanager
@@ -353,6 +355,18 @@ def batch(
     if summary.rejected:
         console.print(f"  every rejected row is listed in {summary.out / 'rejected.jsonl'}")
     print_rejects(console, summary.rejected, summary.notes)
+    if summary.rejected and not summary.written and not summary.kept:
+        nothing_usable(len(summary.rejected), "analysed")
+
+
+def nothing_usable(rejected: int, done: str) -> None:
+    """Every row was rejected: say so and exit 2, so a script does not carry on as if the
+    run had worked (the reasons were just printed)."""
+    err.print(
+        f"[red]error:[/] nothing {done}: all {rejected} row(s) were rejected; fix the input "
+        "(the reasons are above) or map its columns with --map"
+    )
+    raise typer.Exit(2)
 
 
 @app.command()

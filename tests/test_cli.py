@@ -101,3 +101,20 @@ def test_demo_on_a_taken_port_says_so_before_analysing():
         result = runner.invoke(app, ["demo", "--port", str(port)])
     assert result.exit_code == 2
     assert "make demo PORT=" in result.output and "demo reviews" not in result.output
+
+
+def test_ingest_of_only_bad_rows_fails_and_says_why(tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"title": "X", "text": ""}\n{"title": "Y"}\n', encoding="utf-8")
+    db = f"sqlite:///{tmp_path / 'c.db'}"
+    result = runner.invoke(app, ["ingest", str(bad), "--db", db])
+    assert result.exit_code == 2, result.output
+    assert "nothing stored: all 2 row(s) were rejected" in result.output
+
+
+def test_batch_of_only_bad_rows_fails_and_says_why(tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "a", "text": ""}\n{"id": "b"}\n', encoding="utf-8")
+    result = runner.invoke(app, ["batch", str(bad), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2, result.output
+    assert "nothing analysed: all 2 row(s) were rejected" in result.output
