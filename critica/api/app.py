@@ -45,6 +45,8 @@ def create_app(store: Store | None = None, database_url: str | None = None) -> F
     app = FastAPI(
         title="critica",
         version=__version__,
+        docs_url=None,  # served from the package by critica.web (no CDN, under the CSP)
+        redoc_url=None,
         description="Critic-review analysis and aggregation. Reads are public; writes need a "
         "token from `critica token create`, sent as `Authorization: Bearer <token>`.",
     )

@@ -172,6 +172,16 @@ def test_find_a_critic_and_read_their_reviews(page, server):
     assert page.locator("table.index tbody tr").count() == 1
 
 
+def test_api_docs_work_offline_under_the_csp(page, server):
+    """Swagger UI comes from the package, not a CDN (the browser has no network here),
+    and the page keeps the CSP: any violation is a console error, which fails the test."""
+    response = page.goto(server + "/docs")
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    page.wait_for_selector(".opblock-summary-path", timeout=20_000)
+    assert page.locator(".opblock").count() > 5
+    assert page.get_by_text("/api/v1/titles/{title_id}", exact=True).count() >= 1
+
+
 def test_phone_width_has_no_sideways_scroll(page, server):
     tid = title_id(server, "Harbor Lights")
     review = httpx.get(f"{server}/api/v1/titles/{tid}/reviews").json()["items"][0]["id"]

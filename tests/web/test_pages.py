@@ -259,3 +259,17 @@ def test_head_answers_like_get_without_a_body(client, path):
     assert r.status_code == got.status_code == 200
     assert r.headers["content-type"] == got.headers["content-type"]
     assert r.content == b""
+
+
+def test_api_docs_are_served_from_the_package(client):
+    page = client.get("/docs")
+    assert page.status_code == 200 and "/docs/assets/swagger-ui-bundle.js" in page.text
+    assert "<script>" not in page.text and "cdn" not in page.text.lower()
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+    for asset in (
+        "/docs/assets/swagger-ui-bundle.js",
+        "/docs/assets/swagger-ui.css",
+        "/static/docs.js",
+    ):
+        assert client.get(asset).status_code == 200, asset
+    assert client.get("/redoc").status_code == 404
