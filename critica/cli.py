@@ -91,7 +91,12 @@ def analyze(
     from critica.sources import read_source
 
     raw, meta = read_source(source, stdin=sys.stdin.buffer)
-    result = run(raw, title=title, rating=rating, disable=disable or (), **meta)
+    # The first analysis in a process loads the models (a few seconds): say so on a terminal
+    # (Rich shows nothing when stderr is not one, so pipes and --json stay clean).
+    with err.status(
+        "loading the models and analysing… (many reviews: `critica batch` or `critica serve`)"
+    ):
+        result = run(raw, title=title, rating=rating, disable=disable or (), **meta)
     if as_json:
         typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
