@@ -14,6 +14,7 @@ from rich.console import Console
 from typer.core import TyperGroup
 
 from critica.errors import CriticaError, InputError
+from critica.render import out_console
 
 if TYPE_CHECKING:
     from critica.readers import Rejected
@@ -123,7 +124,7 @@ def demo(
         if line.strip()
     ]
     inputs = [{"text": r["text"], "title": r["title"], "rating": r.get("rating")} for r in rows]
-    console = Console()
+    console = out_console()
     results = list(analyze_many(inputs))
     console.print(
         summary_table([(r["title"], r["critic"], a) for r, a in zip(rows, results, strict=True)])
@@ -228,7 +229,7 @@ def ingest(
         }.items()
         if v is not None
     }
-    console = Console()
+    console = out_console()
     options = ReadOptions(mapping=parse_mapping(map_columns), defaults=defaults)
     store = open_store(db)
     with progress_bar(console, "ingesting") as advance:
@@ -425,7 +426,7 @@ def aggregate(
         for row in rows:
             typer.echo(json.dumps(row, ensure_ascii=False))
         return
-    console = Console()
+    console = out_console()
     console.print(titles_table(rows[:50]))
     more = f" (first 50 shown; all in {out})" if out and len(rows) > 50 else ""
     console.print(f"{len(rows)} titles{more}" + (f", written to {out}" if out else ""))
@@ -458,7 +459,7 @@ def title(
     if as_json:
         typer.echo(json.dumps(page, ensure_ascii=False, indent=2, default=str))
     else:
-        Console().print(title_view(page))
+        out_console().print(title_view(page))
 
 
 @app.command()
@@ -478,7 +479,7 @@ def calibration(
     if as_json:
         typer.echo(json.dumps(page, ensure_ascii=False, indent=2))
     else:
-        Console().print(calibration_tables(page))
+        out_console().print(calibration_tables(page))
 
 
 @app.command()
@@ -620,7 +621,7 @@ def evaluate(
         cells = [ev.cell(b.task, row.results.get(s)) for s in ev.SYSTEMS]
         table.add_row(b.task, b.dataset, f"{len(b.texts):,}", *cells)
         speed.add_row(b.dataset, *(ev.rate_cell(row.results.get(s)) or "—" for s in ev.SYSTEMS))
-    out = Console()
+    out = out_console()
     out.print(table)
     out.print(speed)
     notes = {r.benchmark.dataset: r.benchmark.note for r in rows if r.benchmark.note}

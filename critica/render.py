@@ -24,6 +24,17 @@ def polarity_style(polarity: float, opinion: float) -> str:
     return "yellow"
 
 
+# Written to a pipe or a file, output is this wide, so no table column is cut to "Whiteo…"
+# (Rich assumes 80 columns when it cannot ask a terminal).
+PIPE_WIDTH = 200
+
+
+def out_console() -> Console:
+    """The console for a command's output: the terminal's width, or ``PIPE_WIDTH``."""
+    console = Console()
+    return console if console.is_terminal else Console(width=PIPE_WIDTH)
+
+
 _OPEN_QUOTES, _CLOSE_QUOTES = "“\"‘'«", "”\"’'»"
 
 
@@ -113,7 +124,7 @@ def analysis_view(a: Analysis, show_sentences: bool = True) -> Panel:
     for w in a.warnings:
         parts.append(Text(f"note: {w}", style="yellow"))
     footer = f"{a.language or '?'} · {a.model_version or 'no model'}"
-    return Panel(Group(*parts), title=heading, subtitle=footer, title_align="left")  # type: ignore[arg-type]
+    return Panel(Group(*parts), title=heading, subtitle=footer, title_align="left", expand=False)  # type: ignore[arg-type]
 
 
 def summary_table(rows: Sequence[tuple[str, str, Analysis]]) -> Table:
@@ -133,7 +144,7 @@ def summary_table(rows: Sequence[tuple[str, str, Analysis]]) -> Table:
 
 def print_analysis(a: Analysis, console: Console | None = None) -> None:
     """Print one analysis to the terminal."""
-    (console or Console()).print(analysis_view(a))
+    (console or out_console()).print(analysis_view(a))
 
 
 def _percent(value: float | None, interval: Sequence[float] | None) -> str:
@@ -202,7 +213,7 @@ def title_view(page: dict[str, object]) -> Panel:
         )
     if p.get("aspects"):
         parts.append(aspects)
-    return Panel(Group(*parts), title=heading, title_align="left")  # type: ignore[arg-type]
+    return Panel(Group(*parts), title=heading, title_align="left", expand=False)  # type: ignore[arg-type]
 
 
 def titles_table(rows: Sequence[dict[str, Any]]) -> Table:

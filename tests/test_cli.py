@@ -118,3 +118,11 @@ def test_batch_of_only_bad_rows_fails_and_says_why(tmp_path):
     result = runner.invoke(app, ["batch", str(bad), "--out", str(tmp_path / "out")])
     assert result.exit_code == 2, result.output
     assert "nothing analysed: all 2 row(s) were rejected" in result.output
+
+
+def test_tables_written_to_a_pipe_are_not_cut_at_80_columns(tmp_path):
+    # CliRunner's output is not a terminal, as a pipe is not
+    result = runner.invoke(app, ["demo", "--no-serve"])
+    assert result.exit_code == 0
+    assert "Miriam Achterberg" in result.output  # cut to "Miriam Achte…" at 80 columns
+    assert max(len(line) for line in result.output.splitlines()) > 80
