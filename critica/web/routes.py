@@ -61,7 +61,10 @@ def flag(value: str | None) -> bool | None:
 @router.api_route("/", methods=["GET", "HEAD"])
 def home(request: Request) -> Response:
     """Search box, recently reviewed, best reviewed and most divisive titles."""
-    return render(request, "home.html", {"page": pages.home_page(store_of(request))})
+    context = {"page": pages.home_page(store_of(request))}
+    return render(
+        request, "home.html", {**context, "min_reviews": config.get("min_reviews_for_percent")}
+    )
 
 
 @router.api_route("/search", methods=["GET", "HEAD"])

@@ -273,3 +273,11 @@ def test_api_docs_are_served_from_the_package(client):
     ):
         assert client.get(asset).status_code == 200, asset
     assert client.get("/redoc").status_code == 404
+
+
+def test_home_cards_say_why_a_title_has_no_percent(client, store):
+    from critica import config
+
+    needed = config.get("min_reviews_for_percent")
+    page = text_of(client.get("/"))
+    assert f"– positive (shown from {needed} scored reviews)" in page  # Small Claims has 3
