@@ -65,6 +65,7 @@ SLOW_MODULES = (
     "tests/api/test_schemathesis.py",  # generated requests against every operation
     "tests/web/test_browser.py",  # Chromium
     "tests/test_eval.py",  # every system over the datasets folder
+    "tests/test_readme.py",  # every README command, each a fresh process
 )
 
 
