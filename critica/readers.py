@@ -168,6 +168,12 @@ def _finish(
             return Rejected(source, "the analysis column does not hold a critica analysis (JSON)")
     text = fields.get("text")
     if not isinstance(text, str) or not text.strip():
+        cells = [v for c, v in row.items() if columns.get(c, c if not rename else None) == "text"]
+        if cells and not all(v is None or isinstance(v, str) for v in cells):
+            kind = type(next(v for v in cells if not isinstance(v, str | None))).__name__
+            return Rejected(source, f"the review text is a JSON {kind}, not text")
+        if cells or "analysis" in fields:  # the column is there, this row's cell is blank
+            return Rejected(source, "the review text is empty; give this row its text or drop it")
         return Rejected(source, "no review text (map the text column with --map text=COLUMN)")
     if options.require_title and not fields.get("title"):
         return Rejected(

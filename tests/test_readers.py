@@ -106,7 +106,26 @@ def test_hostile_jsonl_lines_are_rejected_and_the_rest_read(tmp_path):
     reasons = [i.reason for i in items if isinstance(i, Rejected)]
     records = [i for i in items if isinstance(i, Record)]
     assert "nested too deeply" in reasons[0]
-    assert any("JSON object" in r for r in reasons) and any("no review text" in r for r in reasons)
+    assert any("JSON object" in r for r in reasons)
+    assert any("the review text is a JSON dict, not text" in r for r in reasons)
     texts = [r.fields["text"] for r in records]
     assert "A fine film." in texts and any("broken utf-8" in t for t in texts)
     assert any("<script>" in t for t in texts)  # kept as text; the cleaner and the pages escape it
+
+
+def test_an_empty_text_is_not_told_to_map_a_column(tmp_path):
+    path = tmp_path / "r.jsonl"
+    path.write_text(
+        json.dumps({"text": "   ", "title": "Film A"})
+        + "\n"
+        + json.dumps({"title": "Film B"})
+        + "\n"
+    )
+    blank, missing = records([path])
+    assert isinstance(blank, Rejected) and "the review text is empty" in blank.reason
+    assert "--map" not in blank.reason
+    assert isinstance(missing, Rejected) and "--map text=COLUMN" in missing.reason
+    mapped = tmp_path / "m.csv"
+    mapped.write_text("body,film\n,Film C\n")
+    (row,) = records([mapped], mapping={"text": "body", "title": "film"})
+    assert isinstance(row, Rejected) and "the review text is empty" in row.reason

@@ -58,7 +58,7 @@ def test_bad_rows_are_rejected_with_reasons_and_never_stop_the_good_ones(local_r
     reasons = {r.source.rsplit("/", 1)[-1]: r.reason for r in summary.rejected}
     assert len(summary.rejected) == reviews["bad"]
     assert "not valid JSON" in reasons["reviews.jsonl:55"]
-    assert "no review text" in reasons["reviews.jsonl:56"]
+    assert "the review text is empty" in reasons["reviews.jsonl:56"]
     assert "NUL bytes" in reasons["reviews.jsonl:57"]
     written = [json.loads(line) for line in (out / REJECTED_FILE).read_text().splitlines()]
     assert len(written) == reviews["bad"]
