@@ -36,8 +36,6 @@ from critica.models.aspects import ASPECTS
 from critica.models.encoder import SentenceEncoder
 from critica.pipeline.aspects import position_features
 
-HERE = Path(__file__).resolve().parent
-
 
 @dataclass
 class Instance:
@@ -129,7 +127,7 @@ def tensors(instances: list[Instance], feats: dict[str, list[np.ndarray]], index
 class Head(torch.nn.Module):
     """The trainable twin of ``critica.models.aspect_head.AspectHead``."""
 
-    def __init__(self, rank: int) -> None:
+    def __init__(self) -> None:
         super().__init__()
         self.query = torch.nn.Parameter(torch.zeros(len(ASPECTS) + 1, 384))
         self.position = torch.nn.Parameter(torch.zeros(N_POSITION))
@@ -162,7 +160,7 @@ class Head(torch.nn.Module):
 
 def fit(data, epochs: int, lr: float, decay: float, seed: int = 0) -> Head:  # type: ignore[no-untyped-def]
     torch.manual_seed(seed)
-    head = Head(0)
+    head = Head()
     opt = torch.optim.Adam(head.parameters(), lr=lr)
     n = data[0].shape[0]
     for _ in range(epochs):

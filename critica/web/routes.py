@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import parse_qs
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
@@ -61,10 +61,9 @@ def flag(value: str | None) -> bool | None:
 @router.api_route("/", methods=["GET", "HEAD"])
 def home(request: Request) -> Response:
     """Search box, recently reviewed, best reviewed and most divisive titles."""
-    context = {"page": pages.home_page(store_of(request))}
-    return render(
-        request, "home.html", {**context, "min_reviews": config.get("min_reviews_for_percent")}
-    )
+    page = pages.home_page(store_of(request))
+    min_reviews = config.get("min_reviews_for_percent")
+    return render(request, "home.html", {"page": page, "min_reviews": min_reviews})
 
 
 @router.api_route("/search", methods=["GET", "HEAD"])
@@ -79,7 +78,10 @@ def search(request: Request, q: Annotated[str, Query(max_length=500)] = "") -> R
 
 
 def index_query(
-    sort: str | None, kind: str | None, year: str | None, badge: str | None
+    sort: Annotated[str | None, Query(max_length=20)] = None,
+    kind: Annotated[str | None, Query(max_length=20)] = None,
+    year: Annotated[str | None, Query(max_length=10)] = None,
+    badge: Annotated[str | None, Query(max_length=40)] = None,
 ) -> dict[str, Any]:
     """The titles index's query string, read leniently as the filter forms send it: an
     empty or unknown value means no filter (and the default sort)."""
@@ -91,18 +93,16 @@ def index_query(
     }
 
 
+IndexQuery = Annotated[dict[str, Any], Depends(index_query)]
+
+
 @router.api_route("/titles", methods=["GET", "HEAD"])
 def titles(
-    request: Request,
-    sort: Annotated[str | None, Query(max_length=20)] = None,
-    kind: Annotated[str | None, Query(max_length=20)] = None,
-    year: Annotated[str | None, Query(max_length=10)] = None,
-    badge: Annotated[str | None, Query(max_length=40)] = None,
-    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    request: Request, chosen: IndexQuery, page: Annotated[int, Query(ge=1, le=100_000)] = 1
 ) -> Response:
     """Every film and series: sort by score, % positive, reviews, year or name; filter by
     kind, year and badge; 50 a page; the same list as CSV or JSON."""
-    index = pages.titles_page(store_of(request), **index_query(sort, kind, year, badge), page=page)
+    index = pages.titles_page(store_of(request), **chosen, page=page)
     context = {
         "index": index,
         "sorts": [(k, label) for k, (_, _, label) in pages.INDEX_SORTS.items()],
@@ -112,21 +112,14 @@ def titles(
 
 
 @router.api_route("/titles.{fmt}", methods=["GET", "HEAD"])
-def titles_download(
-    request: Request,
-    fmt: str,
-    sort: Annotated[str | None, Query(max_length=20)] = None,
-    kind: Annotated[str | None, Query(max_length=20)] = None,
-    year: Annotated[str | None, Query(max_length=10)] = None,
-    badge: Annotated[str | None, Query(max_length=40)] = None,
-) -> Response:
+def titles_download(request: Request, fmt: str, chosen: IndexQuery) -> Response:
     """The whole filtered, sorted titles index as ``.csv`` or ``.json`` (every page)."""
     if fmt not in ("csv", "json"):
         raise InputError(f"no /titles.{fmt}: use /titles.csv or /titles.json")
-    chosen = index_query(sort, kind, year, badge)
     rows = pages.select_titles(pages.title_index(store_of(request)), **chosen)
     if fmt == "json":
-        body = {"total": len(rows), "sort": chosen.pop("sort"), "filters": chosen, "rows": rows}
+        filters = {k: v for k, v in chosen.items() if k != "sort"}
+        body = {"total": len(rows), "sort": chosen["sort"], "filters": filters, "rows": rows}
         return Response(json.dumps(body, ensure_ascii=False), media_type="application/json")
     return Response(
         views.csv_text(rows, pages.INDEX_COLUMNS),

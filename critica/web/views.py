@@ -62,6 +62,14 @@ def query(base: dict[str, Any], **changes: Any) -> str:
     )
 
 
+def _csv_cell(value: Any) -> str:
+    if isinstance(value, list):
+        return ";".join(map(str, value))
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value  # a spreadsheet would run it as a formula
+    return "" if value is None else str(value)
+
+
 def csv_text(rows: list[dict[str, Any]], columns: Sequence[str]) -> str:
     """Rows as CSV with a header; a list cell is joined with ';'; a cell that a spreadsheet
     would run as a formula (=, +, -, @) is prefixed with a quote mark."""
@@ -69,18 +77,7 @@ def csv_text(rows: list[dict[str, Any]], columns: Sequence[str]) -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(columns)
     for row in rows:
-        cells = []
-        for c in columns:
-            value = row.get(c)
-            text = (
-                ";".join(map(str, value))
-                if isinstance(value, list)
-                else ("" if value is None else str(value))
-            )
-            cells.append(
-                "'" + text if text[:1] in ("=", "+", "-", "@") and isinstance(value, str) else text
-            )
-        writer.writerow(cells)
+        writer.writerow([_csv_cell(row.get(c)) for c in columns])
     return out.getvalue()
 
 
