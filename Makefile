@@ -6,7 +6,7 @@ TRAIN_VENV := .venv-train
 DATA ?= ../shared/datasets
 PORT ?= 8000
 
-.PHONY: venv demo test test-fast check fmt train bench clean screenshots
+.PHONY: venv demo test test-fast check fmt train teacher bench clean screenshots
 
 $(BIN)/.installed: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -53,6 +53,11 @@ train: $(TRAIN_VENV)/.installed  ## rebuild every shipped model file from DATA (
 	$(TRAIN_VENV)/bin/python -m training.train_verdict --data $(DATA)
 	$(TRAIN_VENV)/bin/python -m training.train_aspects --data $(DATA)
 	$(TRAIN_VENV)/bin/python -m training.aspect_head --data $(DATA)
+
+teacher: $(TRAIN_VENV)/.installed  ## the distillation teacher's soft labels (training/teacher/; ~3 h on 2 cores, resumable)
+	$(TRAIN_VENV)/bin/python -m training.teacher_base --out build/teacher-base
+	$(TRAIN_VENV)/bin/python -m training.train_sentence --data $(DATA) --out build/teacher --base build/teacher-base/all-mpnet-base-v2 --epochs 1 --lr 3e-5 --save-every 300
+	$(TRAIN_VENV)/bin/python -m training.teacher_labels --data $(DATA) --checkpoint build/teacher/checkpoint.pt --base build/teacher-base/all-mpnet-base-v2
 
 bench: venv $(TRAIN_VENV)/.installed  ## speed figures (needs torch for the baseline)
 	$(TRAIN_VENV)/bin/python bench/speed.py --data $(DATA)

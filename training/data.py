@@ -10,6 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from critica.datasets import (  # noqa: F401  (re-exported for training scripts)
     detokenize,
     file_sha256,
@@ -28,6 +30,10 @@ class Example:
     subj: int = -1  # 1 opinion / 0 plot-or-fact / -1 unknown
     # Labelled phrases inside the text: (start, end, SST-5 class) in characters.
     spans: tuple[tuple[int, int, int], ...] = ()
+    # The teacher's raw logits (training.teacher_labels): pol, fine, subj in a row of 9,
+    # and per span after the root pol, fine in rows of 7 (NaN where no token fell inside).
+    soft: np.ndarray | None = None
+    soft_spans: np.ndarray | None = None
 
 
 @dataclass

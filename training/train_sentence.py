@@ -19,6 +19,7 @@ import random
 import time
 from pathlib import Path
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -28,6 +29,24 @@ HEADS = {"pol": 2, "fine": 5, "subj": 2}
 HEAD_WEIGHT = {"pol": 1.0, "fine": 0.5, "subj": 1.0}
 # Phrases inside a sentence: the same heads over the phrase's pooled token states.
 SPAN_WEIGHT = {"pol": 0.5, "fine": 0.25}
+# Distillation (--teacher-labels): each head also matches the teacher's softened
+# distribution, weighted like its hard label; columns of Example.soft per head.
+SOFT_COLUMNS = {"pol": slice(0, 2), "fine": slice(2, 7), "subj": slice(7, 9)}
+DISTIL = {"temperature": 2.0, "weight": 0.0}
+
+
+def soft_loss(student: torch.Tensor, teacher: torch.Tensor) -> torch.Tensor:
+    """KL divergence from the teacher's to the student's softened distribution (x T²)."""
+    t = DISTIL["temperature"]
+    return (
+        nn.functional.kl_div(
+            nn.functional.log_softmax(student.float() / t, -1),
+            nn.functional.softmax(teacher / t, -1),
+            reduction="batchmean",
+        )
+        * t
+        * t
+    )
 
 
 def base_model_path(override: Path | None = None) -> Path:
@@ -113,6 +132,13 @@ def batch_loss(model: SentenceModel, tok, batch: list[Example]) -> torch.Tensor:
             loss = loss + HEAD_WEIGHT[name] * nn.functional.cross_entropy(
                 logits[name].float(), labels, ignore_index=-1, label_smoothing=0.05
             )
+    taught = [i for i, e in enumerate(batch) if e.soft is not None]
+    if taught and DISTIL["weight"]:
+        soft = torch.tensor(np.stack([batch[i].soft for i in taught]), device=device)
+        for name, cols in SOFT_COLUMNS.items():
+            loss = loss + DISTIL["weight"] * HEAD_WEIGHT[name] * soft_loss(
+                logits[name][taught], soft[:, cols]
+            )
     return loss + span_loss(model, hidden, batch, offsets)
 
 
@@ -120,9 +146,9 @@ def span_loss(
     model: SentenceModel, hidden: torch.Tensor, batch: list[Example], offsets
 ) -> torch.Tensor:  # type: ignore[no-untyped-def]
     """Phrase labels scored from the phrase's token states inside its sentence."""
-    rows, weights, fine = [], [], []
+    rows, weights, fine, soft = [], [], [], []
     for i, ex in enumerate(batch):
-        for a, b, label in ex.spans[1:]:  # the root is the sentence itself
+        for s, (a, b, label) in enumerate(ex.spans[1:]):  # the root is the sentence itself
             toks = span_weights(offsets[i], a, b)
             if toks:
                 w = torch.zeros(hidden.shape[1], device=hidden.device)
@@ -130,14 +156,23 @@ def span_loss(
                 rows.append(i)
                 weights.append(w)
                 fine.append(label)
+                soft.append(None if ex.soft_spans is None else ex.soft_spans[s])
     if not rows:
         return torch.zeros((), device=hidden.device)
     pooled = torch.einsum("st,std->sd", torch.stack(weights), hidden[rows])
     pooled = model.dropout(pooled)
     gold = torch.tensor(fine, device=hidden.device)
+    fine_logits = model.heads["fine"](pooled)
     loss = SPAN_WEIGHT["fine"] * nn.functional.cross_entropy(
-        model.heads["fine"](pooled).float(), gold, label_smoothing=0.05
+        fine_logits.float(), gold, label_smoothing=0.05
     )
+    taught = [k for k, t in enumerate(soft) if t is not None and not np.isnan(t).any()]
+    if taught and DISTIL["weight"]:
+        t = torch.tensor(np.stack([soft[k] for k in taught]), device=hidden.device)
+        loss = loss + DISTIL["weight"] * (
+            SPAN_WEIGHT["fine"] * soft_loss(fine_logits[taught], t[:, 2:7])
+            + SPAN_WEIGHT["pol"] * soft_loss(model.heads["pol"](pooled[taught]), t[:, 0:2])
+        )
     polar = gold != 2
     if polar.any():
         loss = loss + SPAN_WEIGHT["pol"] * nn.functional.cross_entropy(
@@ -179,6 +214,14 @@ def main() -> None:
     ap.add_argument(
         "--no-phrases", action="store_true", help="sentences only (sentence-v1's training set)"
     )
+    ap.add_argument(
+        "--teacher-labels",
+        type=Path,
+        default=None,
+        help="distil: the teacher's soft labels (training.teacher_labels) and its unlabelled texts",
+    )
+    ap.add_argument("--distil-weight", type=float, default=1.0)
+    ap.add_argument("--temperature", type=float, default=2.0)
     ap.add_argument("--save-every", type=int, default=100)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--limit", type=int, default=0, help="smoke test: train on this many examples")
@@ -197,6 +240,11 @@ def train(args: argparse.Namespace) -> None:
     torch.manual_seed(args.seed)
     args.out.mkdir(parents=True, exist_ok=True)
     data = load_sentence_data(args.data, subj_fold=args.subj_fold, phrases=not args.no_phrases)
+    if args.teacher_labels is not None:
+        from training.teacher_labels import attach
+
+        DISTIL.update(weight=args.distil_weight, temperature=args.temperature)
+        print(attach(data, args.data, args.teacher_labels), flush=True)
     if args.limit:
         data.train = data.train[: args.limit]
     (args.out / "sources.json").write_text(json.dumps(data.sources, indent=2))
