@@ -241,7 +241,7 @@ def coordinator(root: Path, work: Path, n: int = 100_000) -> None:
     import pickle
 
     from critica.batch.run import partitions
-    from critica.readers import ReadOptions, read
+    from critica.inputs.readers import ReadOptions, read
 
     base = quotes(root)
     path = write_jsonl(work / "coordinator.jsonl", [

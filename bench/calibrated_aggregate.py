@@ -21,9 +21,9 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from critica import calibration
 from critica.batch import aggregate
 from critica.batch.partition import SCHEMA
+from critica.figures import calibration
 from critica.store.records import RatedReview
 
 

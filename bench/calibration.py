@@ -29,9 +29,9 @@ from collections import defaultdict
 from pathlib import Path
 
 import critica
-from critica import calibration
-from critica.datasets import SCALE_CRITICS, scale_texts
 from critica.errors import RatingError
+from critica.evaluation.datasets import SCALE_CRITICS, scale_texts
+from critica.figures import calibration
 from critica.store.records import RatedReview, ReviewFacts
 
 BULK = ("entities", "credits", "title", "quote")

@@ -7,7 +7,7 @@ For every film in ``rt_kaggle_sample/movies.csv`` with a published consensus
 title figures, and writes a line with each method:
 
 - ``critica``: the shipped consensus (candidates from frames and quotes, then a choice);
-- ``v1``: the consensus before it (``critica/consensus.py`` at ``--v1-ref``, read from git);
+- ``v1``: the consensus before it (``critica/figures/consensus.py`` at ``--v1-ref``, read from git);
 - ``centroid``: the review sentence nearest the TF-IDF centroid;
 - ``fixed``: one fixed sentence with the title filled in.
 
@@ -47,9 +47,9 @@ from typing import Any
 from rouge_score import rouge_scorer
 
 import critica
-from critica.aggregate import title_figures
-from critica.consensus import centroid_baseline, consensus, fixed_baseline
-from critica.consensus.evidence import GENRES, NOUNS, by_aspect, lexicon, owned, sides
+from critica.figures.aggregate import title_figures
+from critica.figures.consensus import centroid_baseline, consensus, fixed_baseline
+from critica.figures.consensus.evidence import GENRES, NOUNS, by_aspect, lexicon, owned, sides
 from critica.store.records import ReviewFacts
 
 BULK = ("entities", "credits", "title", "quote")
@@ -90,19 +90,22 @@ def load_v1(ref: str) -> ModuleType | None:
     """The single-template consensus as it was at ``ref``, or None without git history."""
     try:
         source = subprocess.run(
-            ["git", "-C", str(ROOT), "show", f"{ref}:critica/consensus.py"],
+            ["git", "-C", str(ROOT), "show", f"{ref}:critica/figures/consensus.py"],
             check=True,
             capture_output=True,
             text=True,
         ).stdout
     except (OSError, subprocess.CalledProcessError) as exc:
-        print(f"v1 skipped: cannot read critica/consensus.py at {ref} ({exc})", file=sys.stderr)
+        print(
+            f"v1 skipped: cannot read critica/figures/consensus.py at {ref} ({exc})",
+            file=sys.stderr,
+        )
         return None
     spec = importlib.util.spec_from_loader("consensus_v1", loader=None)
     assert spec is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules["consensus_v1"] = module  # dataclasses look their module up
-    exec(compile(source, f"{ref}:critica/consensus.py", "exec"), module.__dict__)
+    exec(compile(source, f"{ref}:critica/figures/consensus.py", "exec"), module.__dict__)
     return module
 
 

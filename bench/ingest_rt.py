@@ -16,8 +16,8 @@ import statistics
 import tempfile
 from pathlib import Path
 
-from critica import pages
-from critica.ingest import ingest
+from critica.service import pages
+from critica.service.ingest import ingest
 from critica.store import open_store
 
 

@@ -21,9 +21,10 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import delete, func, select
 
-from critica import aggregate, pages
-from critica.consensus import consensus
+from critica.figures import aggregate
+from critica.figures.consensus import consensus
 from critica.models.aspects import ASPECTS
+from critica.service import pages
 from critica.store import open_store
 from critica.store.schema import analyses, aspect_mentions, critics, publications, reviews, titles
 

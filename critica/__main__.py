@@ -1,3 +1,3 @@
-from critica.cli import main
+from critica.cli.commands import main
 
 main()

@@ -43,7 +43,7 @@ def make_doc(
     text: str | bytes, title: str | None = None, rating: str | None = None, **meta: Any
 ) -> ReviewDoc:
     """Validate raw input and wrap it in a document; raises ``InputError`` for unusable input."""
-    from critica.sources import decode_bytes
+    from critica.inputs.sources import decode_bytes
 
     if isinstance(text, bytes):
         text = decode_bytes(text)

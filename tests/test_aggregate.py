@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from critica.aggregate import controversy, histogram, title_figures, wilson_interval
+from critica.figures.aggregate import controversy, histogram, title_figures, wilson_interval
 from critica.store.records import ReviewFacts
 
 Aspects = list[tuple[str, float, str]]

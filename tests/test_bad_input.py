@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 
 import critica
 from critica import config
-from critica.cli import app
+from critica.cli.commands import app
 from critica.errors import InputError
 
 runner = CliRunner()

@@ -8,8 +8,9 @@ from dataclasses import replace
 import pytest
 
 from critica import config
-from critica.aggregate import title_figures
-from critica.calibration import (
+from critica.errors import ConfigError
+from critica.figures.aggregate import title_figures
+from critica.figures.calibration import (
     IDENTITY,
     Calibration,
     Options,
@@ -18,7 +19,6 @@ from critica.calibration import (
     fit,
     options,
 )
-from critica.errors import ConfigError
 from critica.store.records import RatedReview, ReviewFacts
 
 EXACT = {"calibration_min_history": 10, "calibration_prior_strength": 0.0}

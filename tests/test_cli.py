@@ -5,7 +5,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from critica.cli import app
+from critica.cli.commands import app
 
 runner = CliRunner()
 REVIEW = "A warm, witty and beautifully acted comedy that never puts a foot wrong."

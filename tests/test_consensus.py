@@ -4,10 +4,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from critica.aggregate import title_figures
-from critica.consensus import candidates, centroid_baseline, consensus, fixed_baseline, fluent
-from critica.consensus.evidence import lexicon
-from critica.consensus.frames import FRAMES, compress
+from critica.figures.aggregate import title_figures
+from critica.figures.consensus import (
+    candidates,
+    centroid_baseline,
+    consensus,
+    fixed_baseline,
+    fluent,
+)
+from critica.figures.consensus.evidence import lexicon
+from critica.figures.consensus.frames import FRAMES, compress
 from critica.store.records import ReviewFacts
 
 Aspects = list[tuple[str, float, str]]

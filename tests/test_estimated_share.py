@@ -1,4 +1,4 @@
-"""The estimated share of fresh reviews (``critica.aggregate.estimated_share``) and its figures."""
+"""The estimated share of fresh reviews (``figures.aggregate.estimated_share``) and its figures."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from critica.aggregate import ESTIMATE_PRIOR, core_figures, estimated_share
+from critica.figures.aggregate import ESTIMATE_PRIOR, core_figures, estimated_share
 from critica.store.records import ReviewFacts
 
 
@@ -117,7 +117,7 @@ def test_core_figures_estimate_hidden_below_minimum() -> None:
     st.integers(0, 4),
 )
 def test_small_and_large_group_paths_agree(evidence, fresh, rotten):
-    import critica.aggregate as aggregate
+    import critica.figures.aggregate as aggregate
 
     small, large = aggregate.SMALL_GROUP, None
     try:

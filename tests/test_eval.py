@@ -8,9 +8,9 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from critica import evaluation as ev
-from critica.cli import app
+from critica.cli.commands import app
 from critica.errors import CriticaError
+from critica.evaluation import benchmarks as ev
 
 runner = CliRunner()
 

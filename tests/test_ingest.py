@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from critica.cli import app
-from critica.ingest import ingest
-from critica.readers import ReadOptions
+from critica.cli.commands import app
+from critica.inputs.readers import ReadOptions
+from critica.service.ingest import ingest
 from critica.store import open_store
 
 DEMO = Path(__file__).resolve().parents[1] / "critica" / "demo" / "reviews.jsonl"

@@ -7,7 +7,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from critica.errors import InputError
-from critica.readers import ReadOptions, Record, Rejected, parse_mapping, read
+from critica.inputs.readers import ReadOptions, Record, Rejected, parse_mapping, read
 
 REVIEW = "A warm, witty film with a superb lead performance."
 

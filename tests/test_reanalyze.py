@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import select, update
 from typer.testing import CliRunner
 
-from critica.cli import app
-from critica.ingest import ingest
-from critica.readers import ReadOptions
-from critica.reanalyze import current_model_version, reanalyze
+from critica.cli.commands import app
+from critica.inputs.readers import ReadOptions
+from critica.service.ingest import ingest
+from critica.service.reanalyze import current_model_version, reanalyze
 from critica.store import open_store
 from critica.store.schema import analyses
 

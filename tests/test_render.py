@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 import critica
-from critica.render import badge_list, quoted, reviews
+from critica.cli.render import badge_list, quoted, reviews
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Tests for critica.sources: stdin, files and URLs into text."""
+"""Tests for critica.inputs.sources: stdin, files and URLs into text."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 
 from critica import config
 from critica.errors import FetchError, InputError
-from critica.sources import decode_bytes, fetch_url, looks_like_html, read_source
+from critica.inputs.sources import decode_bytes, fetch_url, looks_like_html, read_source
 
 REVIEW_HTML = (
     b"<html><head><title>Review</title><script>var tracker = 1;</script></head>"

@@ -18,7 +18,7 @@ of its uses are adjectives, or when it is a participle used before a noun
 ("gripping", "contrived") at least twice and tagged an adjective in a quarter
 of its uses ("holding", "directing" are not). Each entry keeps the word's polarity (-1..1),
 its document frequency in SST (how generic it is) and the adverb critics make of
-it ("visually"). Writes ``critica/consensus/lexicon.json.gz`` (a few dozen KB).
+it ("visually"). Writes ``critica/figures/consensus/lexicon.json.gz`` (a few dozen KB).
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from pathlib import Path
 import spacy
 from spacy.tokens import Doc
 
-from critica.consensus.evidence import split_words
+from critica.figures.consensus.evidence import split_words
 from critica.pipeline.entities import MODEL_NAMES
 
 LEAF = re.compile(r"\((\d) ([^()\s]+)\)")

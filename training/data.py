@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from critica.datasets import (  # noqa: F401  (re-exported for training scripts)
+from critica.evaluation.datasets import (  # noqa: F401  (re-exported for training scripts)
     detokenize,
     file_sha256,
     fold_of,

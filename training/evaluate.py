@@ -24,8 +24,8 @@ from typing import Any
 import critica
 import critica.errors
 from critica import config
-from critica.aggregate import core_figures
-from critica.datasets import imdb_splits
+from critica.evaluation.datasets import imdb_splits
+from critica.figures.aggregate import core_figures
 from critica.models import VERDICT_MODEL
 from critica.models.manifest import load_manifest
 from critica.store.records import ReviewFacts
@@ -49,7 +49,7 @@ def film_differences(
 ) -> dict[str, list[float]]:
     """Per film: |% fresh as critica's title figures give it - the published Tomatometer|.
 
-    Through the aggregator itself (``critica.aggregate.core_figures``, as a title
+    Through the aggregator itself (``critica.figures.aggregate.core_figures``, as a title
     page computes them): ``counted`` is % positive (the reviews' fresh calls;
     unscored reviews left out), ``estimated`` the estimated share of fresh reviews.
     """

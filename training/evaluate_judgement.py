@@ -41,11 +41,15 @@ def read_rows(path: Path) -> list[dict[str, Any]]:
 def attach_texts(root: Path, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Set ``text`` on each labelled row from the dataset file and row it cites: the Rotten
     Tomatoes CSVs by record (``quote`` in the lists, ``review_content`` in the kaggle
-    sample), JSONL files by line, detokenised. Uses only ``critica.datasets``, which older
-    checkouts have too, so this script can measure them."""
+    sample), JSONL files by line, detokenised. Uses only the dataset readers, which older
+    checkouts have too (as ``critica.datasets`` before the regroup), so this script can
+    measure them."""
     import csv
 
-    from critica.datasets import detokenize, read_jsonl
+    try:
+        from critica.evaluation.datasets import detokenize, read_jsonl
+    except ImportError:  # a checkout from before the regroup into folders
+        from critica.datasets import detokenize, read_jsonl  # type: ignore[no-redef]
 
     cache: dict[str, list[str]] = {}
     for r in rows:

@@ -2,7 +2,7 @@
 
     python -m training.per_film_prior --data ../shared/datasets
 
-The shipped estimate (``critica.aggregate.estimated_share``) reads each
+The shipped estimate (``critica.figures.aggregate.estimated_share``) reads each
 review's ``fresh_evidence``, whose short-text calibration ``train_verdict``
 fits on both Rotten Tomatoes lists pooled - the lists it is then measured on
 (three numbers fitted, but in-sample all the same). This script is the
@@ -22,8 +22,8 @@ from pathlib import Path
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-from critica.aggregate import estimated_share
-from critica.datasets import rt_quotes
+from critica.evaluation.datasets import rt_quotes
+from critica.figures.aggregate import estimated_share
 from critica.models.verdict import VerdictModel
 from training.sentence_cache import run_cached
 

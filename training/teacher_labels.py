@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from critica.datasets import file_sha256, imdb_splits, norm_key
+from critica.evaluation.datasets import file_sha256, imdb_splits, norm_key
 from training.data import Example, SentenceData, load_sentence_data
 
 OUT = Path(__file__).resolve().parent / "teacher"
@@ -151,7 +151,7 @@ def label(args: argparse.Namespace) -> None:
         "texts": len(texts),
         "labelled_texts": len(data.train),
         "unlabelled_texts": len(extra),
-        "unlabelled_source": "IMDb slice A sentences (critica.datasets.imdb_splits)",
+        "unlabelled_source": "IMDb slice A sentences (critica.evaluation.datasets.imdb_splits)",
         "spans": int(counts.sum()),
         "train_agreement": agree,
         "sources": data.sources,

@@ -22,8 +22,8 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.preprocessing import StandardScaler
 
 from critica import config
-from critica.datasets import SCALE_CRITICS as CRITICS
-from critica.datasets import (
+from critica.evaluation.datasets import SCALE_CRITICS as CRITICS
+from critica.evaluation.datasets import (
     detokenize,
     file_sha256,
     imdb_splits,

@@ -23,7 +23,7 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from critica.datasets import detokenize, imdb_splits, read_jsonl
+from critica.evaluation.datasets import detokenize, imdb_splits, read_jsonl
 from critica.models.verdict import review_features, tail_text
 from training.sentence_cache import DocOutputs, run_cached
 from training.train_verdict import fit_tfidf

@@ -11,7 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from critica import __version__, calibration, config, pages
+from critica import __version__, config
 from critica.analysis import Analysis
 from critica.api.limits import Guard
 from critica.api.schemas import (
@@ -33,7 +33,9 @@ from critica.api.schemas import (
 )
 from critica.core import analyze
 from critica.errors import AuthError, CriticaError, http_status
+from critica.figures import calibration
 from critica.params import IdPath, OffsetQuery
+from critica.service import pages
 from critica.store import open_store
 from critica.store.base import Store
 from critica.store.records import ReviewIn, TitleIn

@@ -4,7 +4,7 @@ Each part is reduced on its own to small partial sums per (title, kind,
 publication) and per (title, aspect); partials add up, so the parts can be
 reduced anywhere (a worker process, a Dask worker beside the data) and only the
 sums travel. The figures are then computed from the sums with the same
-formulas the store's title pages use (``critica.aggregate``): memory grows
+formulas the store's title pages use (``critica.figures.aggregate``): memory grows
 with the number of titles, never with the number of reviews.
 
 A batch folder has no publication weights and no review text, so the weighted
@@ -26,15 +26,15 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from critica import config
-from critica.aggregate import Counts, badges, core, headline
 from critica.batch.engines import dask_client
 from critica.batch.partition import PART_GLOB
-from critica.calibration import Calibration
 from critica.errors import CriticaError, InputError
+from critica.figures.aggregate import Counts, badges, core, headline
+from critica.figures.calibration import Calibration
 from critica.rules import rounded, write_atomic
 
 KEYS = ["title", "kind", "publication"]
-CALIBRATION_KEY = b"critica.calibration"
+CALIBRATION_KEY = b"critica.figures.calibration"
 SUMS = [
     "reviews",
     "scored",
@@ -408,9 +408,9 @@ def aggregate(
 ) -> pa.Table:
     """Per-title figures from a batch folder; written to ``out`` (Parquet) when given.
 
-    With ``calibration`` (e.g. ``critica.calibration.for_store(store)``) every score figure
+    With ``calibration`` (e.g. ``critica.figures.calibration.for_store(store)``) every score figure
     uses the reviews' scores on the common scale; the table's metadata key
-    ``critica.calibration`` then says what was fitted and how many scores changed.
+    ``critica.figures.calibration`` then says what was fitted and how many scores changed.
     """
     parts = parts_of(folder)
     threshold = float({**config.settings(), **(settings or {})}["fresh_threshold"])

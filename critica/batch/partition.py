@@ -22,7 +22,7 @@ from critica import config
 from critica.analysis import Analysis
 from critica.core import get_pipeline, make_doc, pipeline_loads
 from critica.errors import InputError, RatingError
-from critica.readers import as_bool
+from critica.inputs.readers import as_bool
 from critica.rules import write_atomic
 
 PART_GLOB = "part-*.parquet"

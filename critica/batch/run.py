@@ -23,8 +23,8 @@ import pyarrow.parquet as pq
 from critica.batch.engines import Engine, make_engine
 from critica.batch.partition import PART_GLOB, part_path, part_rejects
 from critica.errors import InputError
+from critica.inputs.readers import ReadOptions, Record, Rejected, iter_paths, read
 from critica.models import shipped_version
-from critica.readers import ReadOptions, Record, Rejected, iter_paths, read
 from critica.rules import write_atomic
 
 MANIFEST = "_critica_batch.json"

@@ -181,7 +181,7 @@ class VerdictModel:
 
         Positive favours fresh, negative rotten, 0 says nothing; prior-free, so a
         title's share of fresh reviews can be estimated from its reviews' evidence
-        whatever the title's own balance (``critica.aggregate.estimated_share``).
+        whatever the title's own balance (``critica.figures.aggregate.estimated_share``).
         Short texts are calibrated on Rotten Tomatoes quotes, full reviews on IMDb,
         blended by length as the fresh probability is.
         """

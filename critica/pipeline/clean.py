@@ -9,8 +9,8 @@ import ftfy
 
 from critica import config
 from critica.document import ReviewDoc
+from critica.inputs.sources import looks_like_html
 from critica.pipeline import BaseComponent, component
-from critica.sources import looks_like_html
 
 _DROP_TAGS = ("script", "style", "noscript", "template", "head", "svg", "iframe", "object")
 _BLOCK_TAGS = (
@@ -147,7 +147,7 @@ class Clean(BaseComponent):
                 f"were analysed (raise CRITICA_MAX_ANALYZED_CHARS to analyse more)"
             )
             text = cut
-        # Decoding warnings from critica.sources travel in meta; surface them once.
+        # Decoding warnings from critica.inputs.sources travel in meta; surface them once.
         for warning in doc.meta.get("warnings", []):
             if warning not in doc.warnings:
                 doc.warnings.append(warning)

@@ -1,4 +1,4 @@
-"""HTML pages: each renders the dict of one page builder in ``critica.pages``."""
+"""HTML pages: each renders the dict of one page builder in ``critica.service.pages``."""
 
 from __future__ import annotations
 
@@ -13,11 +13,12 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 from starlette.concurrency import run_in_threadpool
 
-from critica import __version__, config, pages
+from critica import __version__, config
 from critica.core import analyze
 from critica.errors import AuthError, CriticaError, InputError, http_status
+from critica.inputs.sources import fetch_url
 from critica.params import MAX_OFFSET, IdPath
-from critica.sources import fetch_url
+from critica.service import pages
 from critica.store.base import Store
 from critica.store.records import ReviewIn, TitleIn, TitleKind
 from critica.web import views

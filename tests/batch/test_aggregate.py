@@ -11,7 +11,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from critica.aggregate import estimated_share, title_figures
 from critica.batch import aggregate
 from critica.batch.aggregate import (
     ASPECT_KEYS,
@@ -27,6 +26,7 @@ from critica.batch.aggregate import (
 )
 from critica.batch.partition import SCHEMA
 from critica.errors import InputError
+from critica.figures.aggregate import estimated_share, title_figures
 from critica.store.records import ReviewFacts
 
 from .conftest import read_out

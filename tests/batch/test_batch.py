@@ -14,7 +14,7 @@ from critica.analysis import Analysis
 from critica.batch import BatchOptions, expand, run_batch
 from critica.batch.partition import SCHEMA
 from critica.batch.run import MANIFEST, REJECTED_FILE, auto_partition_size, estimate_rows
-from critica.cli import app
+from critica.cli.commands import app
 from critica.errors import CriticaError, InputError
 from critica.store import open_store
 

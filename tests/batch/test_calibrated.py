@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from critica import calibration
-from critica.aggregate import title_figures
 from critica.batch import aggregate
 from critica.batch.aggregate import CALIBRATION_KEY
-from critica.cli import app
+from critica.cli.commands import app
+from critica.figures import calibration
+from critica.figures.aggregate import title_figures
 from critica.store import SQLStore, open_store
 from critica.store.records import ReviewIn, TitleIn
 from tests.store.conftest import make_analysis

@@ -106,7 +106,7 @@ def test_dask_aggregation_equals_the_local_one(dask_run, scheduler):
 
 
 def test_calibrated_dask_aggregation_equals_the_local_one(dask_run, scheduler):
-    from critica import calibration
+    from critica.figures import calibration
     from critica.store.records import RatedReview
 
     history = [

@@ -15,12 +15,12 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from critica import pages
 from critica.api import create_app
 from critica.batch import BatchOptions, run_batch
 from critica.batch.aggregate import aggregate
-from critica.cli import app
-from critica.ingest import ingest
+from critica.cli.commands import app
+from critica.service import pages
+from critica.service.ingest import ingest
 from critica.store import open_store
 
 DEMO = Path(__file__).resolve().parents[2] / "critica" / "demo" / "reviews.jsonl"

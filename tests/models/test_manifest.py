@@ -51,7 +51,7 @@ def test_serve_refuses_to_start_on_a_corrupt_model(tmp_path):
 
     code = (
         "import critica.models.manifest as m; m.sha256 = lambda path: 'tampered'; "
-        "from critica.cli import app; "
+        "from critica.cli.commands import app; "
         f"app(['serve', '--port', '0', '--db', 'sqlite:///{tmp_path / 'c.db'}'])"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)

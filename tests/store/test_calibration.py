@@ -10,9 +10,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import delete, text
 from typer.testing import CliRunner
 
-from critica import calibration, config, pages
+from critica import config
 from critica.api import create_app
-from critica.cli import app as cli
+from critica.cli.commands import app as cli
+from critica.figures import calibration
+from critica.service import pages
 from critica.store import SQLStore
 from critica.store.migrations import migrate
 from critica.store.records import ReviewIn, TitleIn

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import delete, text
 from typer.testing import CliRunner
 
-from critica import pages
-from critica.aggregate import estimated_share
-from critica.cli import app as cli
+from critica.cli.commands import app as cli
+from critica.figures.aggregate import estimated_share
+from critica.service import pages
 from critica.store import SQLStore
 from critica.store.migrations import migrate
 from critica.store.records import ReviewIn, TitleIn

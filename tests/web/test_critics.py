@@ -10,8 +10,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from critica import pages
-from critica.ingest import ingest
+from critica.service import pages
+from critica.service.ingest import ingest
 from critica.store import open_store
 from tests.store.conftest import PG_URL, _need_postgres
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from critica.cli.render import polarity_style
 from critica.core import analyze
-from critica.ingest import ingest
-from critica.render import polarity_style
+from critica.service.ingest import ingest
 from critica.store import open_store
 from critica.store.records import ReviewIn, TitleIn
 from critica.web import views

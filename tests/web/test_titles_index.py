@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from critica import pages
-from critica.ingest import ingest
+from critica.service import pages
+from critica.service.ingest import ingest
 from critica.store import open_store
 from critica.store.records import TitleIn
 

@@ -13,8 +13,8 @@ from typing import Any
 from critica.analysis import Analysis
 from critica.core import analyze_many
 from critica.errors import InputError, RatingError
+from critica.inputs.readers import ReadOptions, Record, Rejected, as_bool, read
 from critica.pipeline.rating import parse_rating
-from critica.readers import ReadOptions, Record, Rejected, as_bool, read
 from critica.store.base import Store
 from critica.store.records import ReviewIn, TitleIn
 

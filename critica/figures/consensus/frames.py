@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from critica.consensus.evidence import Claim, article
+from critica.figures.consensus.evidence import Claim, article
 from critica.models.aspects import CUE_PATTERNS
 
 # An aspect critics turn into an adverb: "visually striking but narratively thin".

@@ -28,7 +28,8 @@ from typing import Any
 
 import numpy as np
 
-from critica.datasets import (
+from critica.errors import CriticaError
+from critica.evaluation.datasets import (
     SCALE_CRITICS,
     detokenize,
     fold_of,
@@ -37,7 +38,6 @@ from critica.datasets import (
     read_rt_quotes,
     scale_prose,
 )
-from critica.errors import CriticaError
 
 TASKS = ("polarity", "fine", "rating", "subjectivity", "rt-quotes")
 SYSTEMS = ("critica", "VADER", "TextBlob", "TF-IDF + LR")

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from critica import config
-from critica.consensus.evidence import (
+from critica.figures.consensus.evidence import (
     MAX_CITED,
     MAX_READ,
     NOUNS,
@@ -38,7 +38,7 @@ from critica.consensus.evidence import (
     restates,
     sample,
 )
-from critica.consensus.frames import FRAMES, Candidate, Slots, extractive
+from critica.figures.consensus.frames import FRAMES, Candidate, Slots, extractive
 from critica.rules import is_fresh
 from critica.store.records import ReviewFacts
 

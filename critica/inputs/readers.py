@@ -183,7 +183,7 @@ def _finish(
 
 
 def _read_document(path: Path, options: ReadOptions) -> Iterator[Record | Rejected]:
-    from critica.sources import decode_bytes
+    from critica.inputs.sources import decode_bytes
 
     try:
         text = decode_bytes(path.read_bytes())

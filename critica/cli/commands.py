@@ -13,17 +13,17 @@ import typer
 from rich.console import Console
 from typer.core import TyperGroup
 
+from critica.cli.render import out_console
 from critica.errors import CriticaError, InputError
-from critica.render import out_console
 
 if TYPE_CHECKING:
-    from critica.readers import Rejected
+    from critica.inputs.readers import Rejected
 
 Advance = Callable[[int], None]
 
 err = Console(stderr=True)
 
-DEMO = Path(__file__).parent / "demo"
+DEMO = Path(__file__).parents[1] / "demo"
 
 
 class Commands(TyperGroup):
@@ -87,9 +87,9 @@ def analyze(
     ] = None,
 ) -> None:
     """Analyse one review and show the verdict, pull quote, credits and sentence evidence."""
+    from critica.cli.render import print_analysis
     from critica.core import analyze as run
-    from critica.render import print_analysis
-    from critica.sources import read_source
+    from critica.inputs.sources import read_source
 
     raw, meta = read_source(source, stdin=sys.stdin.buffer)
     # The first analysis in a process loads the models (a few seconds): say so on a terminal
@@ -112,9 +112,9 @@ def demo(
     port: Annotated[int, typer.Option(help="Port for the web UI.")] = 8000,
 ) -> None:
     """Analyse the bundled sample reviews, show the results, then serve them in the web UI."""
+    from critica.cli.render import print_analysis, summary_table
     from critica.core import analyze as run
     from critica.core import analyze_many
-    from critica.render import print_analysis, summary_table
 
     if serve_ui:  # before any work: a taken port is found now, not after the analyses
         check_port("127.0.0.1", port, _DEMO_PORT_HINT)
@@ -160,7 +160,7 @@ def serve_demo(console: Console, port: int) -> None:
     import uvicorn
 
     from critica.api import create_app
-    from critica.ingest import ingest as run_ingest
+    from critica.service.ingest import ingest as run_ingest
     from critica.store import open_store
 
     check_port("127.0.0.1", port, _DEMO_PORT_HINT)
@@ -214,8 +214,8 @@ def ingest(
     batch_size: Annotated[int, typer.Option(help="Reviews analysed per batch.")] = 64,
 ) -> None:
     """Analyse and store reviews in bulk; the same review twice is stored once."""
-    from critica.ingest import ingest as run
-    from critica.readers import ReadOptions, parse_mapping
+    from critica.inputs.readers import ReadOptions, parse_mapping
+    from critica.service.ingest import ingest as run
     from critica.store import open_store
 
     defaults = {
@@ -324,7 +324,7 @@ def batch(
     """Analyse many reviews into Parquet on every core (or a Dask cluster), resumably."""
     from critica.batch import BatchOptions, expand, run_batch
     from critica.batch.run import estimate_rows
-    from critica.readers import ReadOptions, parse_mapping
+    from critica.inputs.readers import ReadOptions, parse_mapping
 
     console = Console(stderr=True)
     try:
@@ -398,10 +398,10 @@ def aggregate(
     db: DbOption = None,
 ) -> None:
     """Per-title figures (% positive, scores, histogram, aspects, badges) from batch analyses."""
-    from critica import calibration as calibration_fit
     from critica.batch import aggregate as run
     from critica.batch.aggregate import CALIBRATION_KEY
-    from critica.render import titles_table
+    from critica.cli.render import titles_table
+    from critica.figures import calibration as calibration_fit
     from critica.store import open_store
 
     if db is not None and not calibrated:
@@ -447,8 +447,8 @@ def title(
     ] = None,
 ) -> None:
     """Show a title's figures: % positive, scores, aspects, consensus."""
-    from critica import pages
-    from critica.render import title_view
+    from critica.cli.render import title_view
+    from critica.service import pages
     from critica.store import open_store
 
     store = open_store(db)
@@ -471,8 +471,8 @@ def calibration(
     as_json: Annotated[bool, typer.Option("--json", help="Print the fit as JSON.")] = False,
 ) -> None:
     """Show each critic's and publication's score map and leniency fitted on the store."""
-    from critica import pages
-    from critica.render import calibration_tables
+    from critica.cli.render import calibration_tables
+    from critica.service import pages
     from critica.store import open_store
 
     page = pages.calibration_page(open_store(db), critic, publication, limit)
@@ -544,7 +544,7 @@ def token_revoke(
 @app.command()
 def reanalyze(db: DbOption = None, batch_size: Annotated[int, typer.Option()] = 256) -> None:
     """Bring stored analyses up to the current models without re-ingesting."""
-    from critica.reanalyze import reanalyze as run
+    from critica.service.reanalyze import reanalyze as run
     from critica.store import open_store
 
     count = run(open_store(db), batch_size=batch_size)
@@ -580,7 +580,7 @@ def evaluate(
     """Measure critica against VADER, TextBlob and TF-IDF + LR on the same labelled examples."""
     from rich.table import Table
 
-    from critica import evaluation as ev
+    from critica.evaluation import benchmarks as ev
 
     console = Console(stderr=True)
     if (data is None) == (file is None):

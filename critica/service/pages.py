@@ -11,10 +11,11 @@ import math
 from dataclasses import asdict
 from typing import Any
 
-from critica import calibration, config
-from critica.aggregate import Counts, badges, core_figures, headline, title_figures
-from critica.consensus import consensus
+from critica import config
 from critica.errors import NotFoundError
+from critica.figures import calibration
+from critica.figures.aggregate import Counts, badges, core_figures, headline, title_figures
+from critica.figures.consensus import consensus
 from critica.store.base import Store
 from critica.store.records import Review, ReviewFacts, Title
 

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from critica import config
-from critica.calibration import Calibration
+from critica.figures.calibration import Calibration
 from critica.rules import band_for, is_fresh, rounded, sigmoid
 from critica.store.records import ReviewFacts
 

@@ -1,0 +1,1 @@
+"""The ``critica`` command line (``commands``) and its terminal views (``render``)."""

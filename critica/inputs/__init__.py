@@ -1,0 +1,2 @@
+"""Where reviews come from: standard input, files, URLs (``sources``) and bulk
+formats — folders, JSONL, CSV, Parquet, the Rotten Tomatoes layouts (``readers``)."""
