@@ -6,7 +6,7 @@ TRAIN_VENV := .venv-train
 DATA ?= ../shared/datasets
 PORT ?= 8000
 
-.PHONY: venv demo test test-fast check fmt train teacher bench clean screenshots
+.PHONY: venv demo test test-fast check fmt train teacher docs bench clean screenshots
 
 $(BIN)/.installed: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -26,8 +26,8 @@ test-fast: venv  ## the tests without worker processes, Dask, Chromium, load and
 	$(BIN)/python -m pytest -q -m "not slow"
 
 check: venv  ## format check, lint, types, import layers, then the whole test suite (what CI runs)
-	$(BIN)/ruff format --check critica tests training bench
-	$(BIN)/ruff check critica tests training bench
+	$(BIN)/ruff format --check critica tests training bench docs
+	$(BIN)/ruff check critica tests training bench docs
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 	$(MAKE) test
@@ -36,8 +36,8 @@ screenshots: venv  ## refresh docs/screenshots from the browser tests
 	CRITICA_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q tests/web/test_browser.py
 
 fmt: venv
-	$(BIN)/ruff format critica tests training bench
-	$(BIN)/ruff check --fix critica tests training bench
+	$(BIN)/ruff format critica tests training bench docs
+	$(BIN)/ruff check --fix critica tests training bench docs
 
 $(TRAIN_VENV)/.installed: pyproject.toml
 	$(PY) -m venv $(TRAIN_VENV)
@@ -53,6 +53,9 @@ train: $(TRAIN_VENV)/.installed  ## rebuild every shipped model file from DATA (
 	$(TRAIN_VENV)/bin/python -m training.train_verdict --data $(DATA)
 	$(TRAIN_VENV)/bin/python -m training.train_aspects --data $(DATA)
 	$(TRAIN_VENV)/bin/python -m training.aspect_head --data $(DATA)
+
+docs: venv  ## rewrite the tables in docs/ that are generated from the code
+	$(BIN)/python docs/generate.py
 
 teacher: $(TRAIN_VENV)/.installed  ## the distillation teacher's soft labels (training/teacher/; ~3 h on 2 cores, resumable)
 	$(TRAIN_VENV)/bin/python -m training.teacher_base --out build/teacher-base

@@ -44,6 +44,12 @@ def test_settings_doc_is_the_generated_table():
     assert config.table() in (ROOT / "docs" / "settings.md").read_text()
 
 
+def test_schema_doc_is_the_generated_table():
+    from critica.analysis import schema_table
+
+    assert schema_table() in (ROOT / "docs" / "schema.md").read_text()
+
+
 def test_schema_doc_covers_every_analysis_field():
     """docs/schema.md documents exactly the fields of the Analysis model, nested ones too."""
     import dataclasses

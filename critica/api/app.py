@@ -16,6 +16,7 @@ from critica.analysis import Analysis
 from critica.api.limits import Guard
 from critica.api.schemas import (
     AnalyzeIn,
+    CalibrationOut,
     CriticList,
     Health,
     PublicationList,
@@ -280,7 +281,7 @@ def publications(
     return {"items": pages.with_calibration(store, items, "publications") if calibration else items}
 
 
-@router.get("/calibration", tags=["critics"])
+@router.get("/calibration", tags=["critics"], response_model=CalibrationOut)
 def calibration_fit(
     store: StoreDep,
     critic: str | None = Query(None, max_length=500),

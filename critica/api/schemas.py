@@ -109,10 +109,49 @@ class ReviewsPage(BaseModel):
     items: list[ReviewSummary]
 
 
+class ScoreMapOut(BaseModel):
+    """A fitted line from the text score to the score the critic's own rating gives."""
+
+    intercept: float = Field(description="Points added to every text score.")
+    slope: float = Field(description="How much of the text score's distance from 0 is kept.")
+
+
+class ProfileOut(BaseModel):
+    """What history says about one critic or publication."""
+
+    rated_reviews: int = Field(
+        description="Rated reviews that also have a text score (the map's history)."
+    )
+    shared_titles: int = Field(description="Titles it rated that others rated too.")
+    score_map: ScoreMapOut | None = Field(
+        description="Text score to rating, shrunk toward the global map; None below the "
+        "minimum history."
+    )
+    leniency: float | None = Field(
+        description="Points its ratings sit above the others' mean on shared titles; None "
+        "below the minimum history."
+    )
+
+
+class NamedProfile(ProfileOut):
+    name: str
+
+
+class CalibrationOut(BaseModel):
+    """Per-critic and per-publication calibration fitted on the store's rated reviews."""
+
+    min_history: int = Field(description="Rated reviews needed before a profile is fitted.")
+    prior_strength: float = Field(description="How many reviews' worth the global map counts.")
+    rated_reviews: int = Field(description="Rated reviews with a text score in the store.")
+    global_map: ScoreMapOut
+    critics: list[NamedProfile] = Field(description="Most history first.")
+    publications: list[NamedProfile] = Field(description="Most history first.")
+
+
 class CriticOut(BaseModel):
     id: int
     name: str
-    calibration: dict[str, Any] | None = Field(
+    calibration: ProfileOut | None = Field(
         None, description="Fitted calibration, with ``calibration=true`` (None: no history)."
     )
 
@@ -122,7 +161,7 @@ class PublicationOut(BaseModel):
     name: str
     weight: float
     top_critic: bool
-    calibration: dict[str, Any] | None = Field(
+    calibration: ProfileOut | None = Field(
         None, description="Fitted calibration, with ``calibration=true`` (None: no history)."
     )
 

@@ -156,5 +156,8 @@ def test_openapi_describes_the_list_and_record_responses(client):
     assert response_ref("/api/v1/titles/{title_id}", "get") == "TitlePage"
     assert response_ref("/api/v1/critics", "get") == "CriticList"
     assert response_ref("/api/v1/publications", "get") == "PublicationList"
+    assert response_ref("/api/v1/calibration", "get") == "CalibrationOut"
+    profile = spec["components"]["schemas"]["ProfileOut"]["properties"]
+    assert {"rated_reviews", "shared_titles", "score_map", "leniency"} == set(profile)
     fields = spec["components"]["schemas"]["ReviewSummary"]["properties"]
     assert {"score", "fresh", "quote", "band"} <= set(fields)
