@@ -222,6 +222,32 @@ class ReviewList(BaseModel):
     total: int
 
 
+class Credited(BaseModel):
+    """A person the title's reviews credit."""
+
+    person: str
+    role: str = Field(
+        description="actor, creator, director, writer, showrunner, producer or composer."
+    )
+    character: str | None = Field(description="The part played, when a review names it.")
+    reviews: int = Field(description="Reviews that credit them.")
+    praised: int = Field(description="Reviews whose sentences naming them praise the performance.")
+    faulted: int = Field(description="Reviews whose sentences naming them fault the performance.")
+    polarity: float | None = Field(
+        description="Mean performances polarity of those sentences (−1..1); None when none "
+        "judges a performance."
+    )
+    singled_out: bool = Field(
+        description="A performer whose performance critics single out: judged in two reviews "
+        "or more (one, for a title with under ten reviews)."
+    )
+
+
+class TitlePeople(BaseModel):
+    cast: list[Credited] = Field(description="Performers, most credited first (12 at most).")
+    crew: list[Credited] = Field(description="Creators, directors, writers … (8 at most).")
+
+
 class TitlePage(GroupFigures):
     """Everything shown about a title (docs/aggregator.md explains each figure)."""
 
@@ -244,6 +270,7 @@ class TitlePage(GroupFigures):
     trend: list[MonthFigures]
     consensus: Consensus
     latest_reviews: ReviewList
+    people: TitlePeople
     calibration: dict[str, Any] | None = Field(
         None, description="What calibration changed, when the scores are calibrated."
     )

@@ -89,7 +89,32 @@ def title_page(store: Store, title_id: int, calibrated: bool | None = None) -> d
         if title.kind == "series"
         else [],
         "latest_reviews": {"items": [review_summary(r) for r in reviews], "total": total},
+        "people": title_people(store.title_credits(title_id), len(facts)),
     }
+
+
+CAST_SHOWN, CREW_SHOWN = 12, 8
+
+
+def title_people(credits: list[dict[str, Any]], reviews: int) -> dict[str, Any]:
+    """Cast and crew found across a title's reviews, most credited first (a crew member's
+    roles on one line); a performer is singled out when two reviews or more judge the
+    performance (one, under ten reviews)."""
+    need = 1 if reviews < 10 else 2
+    cast = [
+        {**c, "singled_out": c["praised"] + c["faulted"] >= need}
+        for c in credits
+        if c["role"] == "actor"
+    ]
+    crew: dict[str, dict[str, Any]] = {}  # one line a person: "director, writer"
+    for c in credits:
+        if c["role"] != "actor":
+            if (found := crew.get(c["person"])) is None:
+                crew[c["person"]] = {**c, "singled_out": False}
+            else:
+                found["role"] += f", {c['role']}"
+                found["reviews"] = max(found["reviews"], c["reviews"])
+    return {"cast": cast[:CAST_SHOWN], "crew": list(crew.values())[:CREW_SHOWN]}
 
 
 def _name_cited(found: dict[str, Any], facts: list[ReviewFacts]) -> None:

@@ -79,6 +79,9 @@ class Store(Protocol):
         """One page of a title's reviews (newest first) and the total matching."""
 
     def review_facts(self, title_id: int, include_seasons: bool = True) -> list[ReviewFacts]: ...
+    def title_credits(self, title_id: int, include_seasons: bool = True) -> list[dict[str, Any]]:
+        """Who a title's reviews credit: person, role, character, reviews, praised, faulted."""
+
     def count_reviews(self) -> int: ...
     def mean_score(self) -> float | None:
         """The mean score of every scored review (C in the Bayesian score); may lag writes by

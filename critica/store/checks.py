@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import Connection, Select, func, select
 from sqlalchemy.exc import DatabaseError
 
-from critica.store.schema import analyses, aspect_mentions, reviews
+from critica.store.schema import analyses, aspect_mentions, credit_mentions, reviews
 
 # Enough ids to find the rows without flooding a report.
 SHOWN = 10
@@ -30,6 +30,12 @@ def integrity(conn: Connection) -> list[str]:
         .where(~select(reviews.c.id).where(reviews.c.id == aspect_mentions.c.review_id).exists())
     )
     problems += _ids(conn, stray, "aspect mention(s) of a missing review")
+    stray_credits = (
+        select(credit_mentions.c.review_id)
+        .distinct()
+        .where(~select(reviews.c.id).where(reviews.c.id == credit_mentions.c.review_id).exists())
+    )
+    problems += _ids(conn, stray_credits, "credit mention(s) of a missing review")
     duplicated = (
         select(reviews.c.content_hash).group_by(reviews.c.content_hash).having(func.count() > 1)
     )

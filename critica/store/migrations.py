@@ -101,11 +101,43 @@ def m004_fresh_evidence(conn: Connection) -> None:
     _add_column(conn, "fresh_evidence", _stored_evidence)
 
 
+def m005_credit_mentions(conn: Connection) -> None:
+    """credit_mentions: the people each review credits, for a title's cast and crew;
+    filled from the stored analyses, a bounded batch at a time."""
+    from critica.store.writes import credit_rows
+
+    schema.credit_mentions.create(conn, checkfirst=True)
+    a, after = schema.analyses.c, 0
+    while True:
+        batch = conn.execute(
+            select(a.review_id, a.data).where(a.review_id > after).order_by(a.review_id).limit(1000)
+        ).all()
+        if not batch:
+            return
+        existing = set(
+            conn.scalars(
+                select(schema.credit_mentions.c.review_id)
+                .distinct()
+                .where(schema.credit_mentions.c.review_id.in_([rid for rid, _ in batch]))
+            )
+        )
+        rows = [
+            row
+            for rid, data in batch
+            if rid not in existing
+            for row in credit_rows(rid, json.loads(data))
+        ]
+        if rows:
+            conn.execute(insert(schema.credit_mentions), rows)
+        after = batch[-1][0]
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_full_text,
     m003_rating_score,
     m004_fresh_evidence,
+    m005_credit_mentions,
 ]
 
 

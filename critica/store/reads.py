@@ -23,6 +23,7 @@ from critica.store.records import Publication, RatedReview, Review, ReviewFacts,
 from critica.store.schema import (
     analyses,
     aspect_mentions,
+    credit_mentions,
     critics,
     publications,
     reviews,
@@ -160,6 +161,39 @@ def reviews_page(
         return [], total
     rows = conn.execute(review_select().where(reviews.c.id.in_(ids)).order_by(*order)).all()
     return [to_review(row) for row in rows], total
+
+
+# A performance the sentences naming a performer clearly praise or fault.
+JUDGED = 0.25
+
+
+def title_credits(conn: Connection, title_id: int, include_seasons: bool) -> list[dict[str, Any]]:
+    """The people a title's reviews credit, by role: how many reviews name each, and for a
+    performer how many reviews praise or fault the performance; most named first."""
+    c = credit_mentions.c
+    count = func.count(c.review_id.distinct())
+    query = (
+        select(c.person, c.role, count.label("reviews"), func.max(c.character).label("character"))
+        .add_columns(func.sum(case((c.polarity > JUDGED, 1), else_=0)).label("praised"))
+        .add_columns(func.sum(case((c.polarity < -JUDGED, 1), else_=0)).label("faulted"))
+        .add_columns(func.avg(c.polarity).label("polarity"))
+        .join(reviews, reviews.c.id == c.review_id)
+        .where(title_scope(title_id, include_seasons))
+        .group_by(c.person, c.role)
+        .order_by(count.desc(), c.person, c.role)
+    )
+    return [
+        {
+            "person": row.person,
+            "role": row.role,
+            "character": row.character,
+            "reviews": int(row.reviews),
+            "praised": int(row.praised or 0),
+            "faulted": int(row.faulted or 0),
+            "polarity": None if row.polarity is None else round(float(row.polarity), 3),
+        }
+        for row in conn.execute(query).all()
+    ]
 
 
 def review_facts(conn: Connection, title_id: int, include_seasons: bool) -> list[ReviewFacts]:

@@ -114,6 +114,24 @@ aspect_mentions = Table(
     Index("ix_aspect_mentions_aspect_review", "aspect", "review_id"),
 )
 
+credit_mentions = Table(
+    # The people a review credits (from its analysis), and for a performer how the
+    # sentences that name them judge the performance: a title's cast and crew come from here.
+    "credit_mentions",
+    metadata,
+    Column(
+        "review_id",
+        Integer,
+        ForeignKey("reviews.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("person", Text, primary_key=True),
+    Column("role", String(32), primary_key=True),
+    Column("character", Text),
+    Column("polarity", Float),  # performances polarity of the sentences naming them; NULL: none
+    Index("ix_credit_mentions_person", "person"),
+)
+
 tokens = Table(
     "tokens",
     metadata,

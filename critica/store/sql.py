@@ -282,6 +282,11 @@ class SQLStore:
         with self._read() as conn:
             return reads.reviews_page(conn, where, limit, offset)
 
+    def title_credits(self, title_id: int, include_seasons: bool = True) -> list[dict[str, Any]]:
+        """The people a title's reviews credit (``reads.title_credits``), most named first."""
+        with self._read() as conn:
+            return reads.title_credits(conn, title_id, include_seasons)
+
     def review_facts(self, title_id: int, include_seasons: bool = True) -> list[ReviewFacts]:
         """What the aggregate needs for every review of a title (and its seasons)."""
         with self._read() as conn:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -160,6 +161,9 @@ def write_analyses(conn: Connection, items: list[tuple[int, Analysis, str]]) -> 
     mentions = [m for i, a, _ in items for m in mention_rows(i, a)]
     if mentions:
         conn.execute(schema.aspect_mentions.insert(), mentions)
+    credits = [c for i, a, _ in items for c in credit_rows(i, _credit_view(a))]
+    if credits:
+        conn.execute(schema.credit_mentions.insert(), credits)
 
 
 def replace_analysis(conn: Connection, review_id: int, analysis: Analysis) -> None:
@@ -167,7 +171,7 @@ def replace_analysis(conn: Connection, review_id: int, analysis: Analysis) -> No
     text = conn.scalar(select(schema.reviews.c.text).where(schema.reviews.c.id == review_id))
     if text is None:
         raise StoreError(f"no review with id {review_id}; nothing to update")
-    for table in (schema.analyses, schema.aspect_mentions):
+    for table in (schema.analyses, schema.aspect_mentions, schema.credit_mentions):
         conn.execute(delete(table).where(table.c.review_id == review_id))
     write_analyses(conn, [(review_id, analysis, text)])
 
@@ -231,3 +235,51 @@ def mention_rows(review_id: int, analysis: Analysis) -> list[dict[str, Any]]:
                 },
             )
     return list(rows.values())
+
+
+def credit_rows(review_id: int, data: dict[str, Any]) -> list[dict[str, Any]]:
+    """One ``credit_mentions`` row per (person, role) an analysis credits (``to_dict()`` form).
+
+    A performer's ``polarity`` is the mean performances polarity of the sentences that
+    name them (full name or surname); None when no such sentence judges a performance.
+    """
+    sentences = data.get("sentences") or []
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    for credit in data.get("credits") or []:
+        person = " ".join(str(credit.get("person") or "").split())[:200]
+        role = str(credit.get("role") or "actor")[:32]
+        if not person or (person, role) in rows:
+            continue
+        polarity = _performance(person, sentences) if role == "actor" else None
+        character = credit.get("character")
+        rows[(person, role)] = {
+            "review_id": review_id,
+            "person": person,
+            "role": role,
+            "character": " ".join(str(character).split())[:200] if character else None,
+            "polarity": polarity,
+        }
+    return list(rows.values())
+
+
+def _credit_view(analysis: Analysis) -> dict[str, Any]:
+    """The part of ``analysis.to_dict()`` that ``credit_rows`` reads, without copying the rest."""
+    return {
+        "credits": [vars(c) for c in analysis.credits],
+        "sentences": [
+            {"text": s.text, "aspects": [vars(m) for m in s.aspects]} for s in analysis.sentences
+        ],
+    }
+
+
+def _performance(person: str, sentences: list[dict[str, Any]]) -> float | None:
+    names = {person, person.split()[-1]}
+    named = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in sorted(names)) + r")\b")
+    found = [
+        float(m["polarity"])
+        for s in sentences
+        if named.search(str(s.get("text") or ""))
+        for m in s.get("aspects") or []
+        if m.get("name") == "performances"
+    ]
+    return round(sum(found) / len(found), 3) if found else None
