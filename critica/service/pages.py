@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from dataclasses import asdict
+from functools import partial
 from typing import Any
 
 from critica import config
@@ -154,6 +156,45 @@ def reviews_page(
         "offset": offset,
         "items": [review_summary(r) for r in items],
     }
+
+
+REVIEW_COLUMNS = (
+    "id", "title_id", "title", "critic", "publication", "top_critic", "date", "url", "rating",
+    "score", "fresh", "confidence", "band", "quote",
+)  # fmt: skip
+DOWNLOAD_BATCH = 1000
+
+
+def review_rows(
+    store: Store,
+    *,
+    title_id: int | None = None,
+    critic_id: int | None = None,
+    fresh: bool | None = None,
+    top_critic: bool | None = None,
+    aspect: str | None = None,
+) -> list[dict[str, Any]]:
+    """Every review of a title (with the title page's filters) or of a critic, newest
+    first, as download rows (``REVIEW_COLUMNS``), read a bounded batch at a time."""
+    fetch: Callable[..., tuple[list[Review], int]]  # fetch(offset=N): one batch and the total
+    if title_id is not None:
+        get_title_or_404(store, title_id)
+        fetch = partial(store.reviews_for_title, title_id, fresh=fresh, top_critic=top_critic,
+                        aspect=aspect, limit=DOWNLOAD_BATCH)  # fmt: skip
+    elif critic_id is not None and store.get_critic(critic_id) is not None:
+        fetch = partial(store.critic_reviews, critic_id, DOWNLOAD_BATCH)
+    else:
+        raise NotFoundError(f"no critic with id {critic_id}; find critics at /critics?name=NAME")
+    rows: list[dict[str, Any]] = []
+    names: dict[int, str | None] = {}
+    while True:
+        batch, total = fetch(offset=len(rows))
+        for r in batch:
+            if r.title_id not in names:
+                names[r.title_id] = t.name if (t := store.get_title(r.title_id)) else None
+            rows.append({**review_summary(r), "title": names[r.title_id]})
+        if not batch or len(rows) >= total:
+            return rows
 
 
 def review_page(store: Store, review_id: int) -> dict[str, Any]:

@@ -115,18 +115,62 @@ def titles(
 @router.api_route("/titles.{fmt}", methods=["GET", "HEAD"])
 def titles_download(request: Request, fmt: str, chosen: IndexQuery) -> Response:
     """The whole filtered, sorted titles index as ``.csv`` or ``.json`` (every page)."""
-    if fmt not in ("csv", "json"):
-        raise InputError(f"no /titles.{fmt}: use /titles.csv or /titles.json")
+    _check_format(fmt, "/titles")
     rows = pages.select_titles(pages.title_index(store_of(request)), **chosen)
+    about = {"sort": chosen["sort"], "filters": {k: v for k, v in chosen.items() if k != "sort"}}
+    return download(rows, pages.INDEX_COLUMNS, fmt, "titles", about)
+
+
+def _check_format(fmt: str, page: str) -> None:
+    if fmt not in ("csv", "json"):
+        raise InputError(f"no {page}.{fmt}: use {page}.csv or {page}.json")
+
+
+def download(
+    rows: list[dict[str, Any]],
+    columns: tuple[str, ...],
+    fmt: str,
+    name: str,
+    about: dict[str, Any] | None = None,
+) -> Response:
+    """A list as CSV (a download named ``name``.csv) or JSON (``total``, ``about``, ``rows``)."""
     if fmt == "json":
-        filters = {k: v for k, v in chosen.items() if k != "sort"}
-        body = {"total": len(rows), "sort": chosen["sort"], "filters": filters, "rows": rows}
+        body = {"total": len(rows), **(about or {}), "rows": rows}
         return Response(json.dumps(body, ensure_ascii=False), media_type="application/json")
     return Response(
-        views.csv_text(rows, pages.INDEX_COLUMNS),
+        views.csv_text(rows, columns),
         media_type="text/csv; charset=utf-8",
-        headers={"content-disposition": 'attachment; filename="titles.csv"'},
+        headers={"content-disposition": f'attachment; filename="{name}.csv"'},
     )
+
+
+@router.api_route("/titles/{title_id}/reviews.{fmt}", methods=["GET", "HEAD"])
+def title_reviews_download(
+    request: Request,
+    title_id: Annotated[int, IdPath],
+    fmt: str,
+    top_critic: str | None = None,
+    fresh: str | None = None,
+    aspect: Annotated[str | None, Query(max_length=64)] = None,
+) -> Response:
+    """Every review of a title, with the title page's filters, as ``.csv`` or ``.json``."""
+    _check_format(fmt, f"/titles/{title_id}/reviews")
+    verdict, top, about = flag(fresh), flag(top_critic) or None, aspect or None
+    filters = {"fresh": verdict, "top_critic": top, "aspect": about}
+    rows = pages.review_rows(
+        store_of(request), title_id=title_id, fresh=verdict, top_critic=top, aspect=about
+    )
+    return download(rows, pages.REVIEW_COLUMNS, fmt, f"title-{title_id}-reviews",
+                    {"title_id": title_id, "filters": filters})  # fmt: skip
+
+
+@router.api_route("/critics/{critic_id}.{fmt}", methods=["GET", "HEAD"])
+def critic_download(request: Request, critic_id: Annotated[int, IdPath], fmt: str) -> Response:
+    """Every review by a critic, newest first, as ``.csv`` or ``.json``."""
+    _check_format(fmt, f"/critics/{critic_id}")
+    rows = pages.review_rows(store_of(request), critic_id=critic_id)
+    return download(rows, pages.REVIEW_COLUMNS, fmt, f"critic-{critic_id}-reviews",
+                    {"critic_id": critic_id})  # fmt: skip
 
 
 @router.api_route("/critics", methods=["GET", "HEAD"])

@@ -97,3 +97,49 @@ def test_a_missing_critic_is_a_404_that_says_where_to_look(client, store):
     r = client.get("/critics/999999")
     assert r.status_code == 404 and "/critics?name=" in html.unescape(r.text)
     assert client.get("/critics/0").status_code == 422
+
+
+def test_a_critics_reviews_download_as_csv_and_json(client, store):
+    import csv
+    import io
+
+    found, _ = store.critic_summaries(name="priscilla hale")
+    cid = found[0]["id"]
+    page = client.get(f"/critics/{cid}").text
+    assert f'href="/critics/{cid}.csv"' in page and f'href="/critics/{cid}.json"' in page
+    r = client.get(f"/critics/{cid}.csv")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    assert f'filename="critic-{cid}-reviews.csv"' in r.headers["content-disposition"]
+    table = list(csv.DictReader(io.StringIO(r.text)))
+    assert list(table[0]) == list(pages.REVIEW_COLUMNS)
+    assert {row["critic"] for row in table} == {"Priscilla Hale"} and len(table) == 2
+    body = client.get(f"/critics/{cid}.json").json()
+    assert body["total"] == 2 and body["critic_id"] == cid
+    assert [row["id"] for row in body["rows"]] == [int(row["id"]) for row in table]
+    assert client.get("/critics/999999.csv").status_code == 404
+    assert client.get(f"/critics/{cid}.xml").status_code == 422
+
+
+def test_a_titles_reviews_download_with_the_pages_filters(client, store):
+    import csv
+    import io
+
+    title = next(t for t in store.list_titles(limit=100) if t.name == "The Salt Orchard")
+    every, total = store.reviews_for_title(title.id, limit=100)
+    page = client.get(f"/titles/{title.id}?fresh=false").text
+    assert f'href="/titles/{title.id}/reviews.csv?fresh=false"' in page
+    r = client.get(f"/titles/{title.id}/reviews.csv")
+    table = list(csv.DictReader(io.StringIO(r.text)))
+    assert [int(row["id"]) for row in table] == [rv.id for rv in every] and len(table) == total
+    rotten = client.get(f"/titles/{title.id}/reviews.json?fresh=false").json()
+    assert rotten["filters"] == {"fresh": False, "top_critic": None, "aspect": None}
+    assert rotten["rows"] and all(row["fresh"] is False for row in rotten["rows"])
+    assert rotten["total"] == sum(rv.fresh is False for rv in every)
+    assert client.get("/titles/999999/reviews.csv").status_code == 404
+
+
+def test_downloads_read_every_batch(store, monkeypatch):
+    title = next(t for t in store.list_titles(limit=100) if t.name == "The Salt Orchard")
+    whole = pages.review_rows(store, title_id=title.id)
+    monkeypatch.setattr(pages, "DOWNLOAD_BATCH", 2)
+    assert pages.review_rows(store, title_id=title.id) == whole and len(whole) > 2
