@@ -89,7 +89,11 @@ class ReviewSummary(BaseModel):
     id: int
     title_id: int
     critic: str | None
+    critic_id: int | None = Field(None, description="The critic's page: /critics/{critic_id}.")
     publication: str | None
+    publication_id: int | None = Field(
+        None, description="The publication's page: /publications/{publication_id}."
+    )
     top_critic: bool
     date: str | None = Field(description="ISO date.")
     url: str | None

@@ -36,7 +36,9 @@ def review_summary(r: Review) -> dict[str, Any]:
         "id": r.id,
         "title_id": r.title_id,
         "critic": r.critic,
+        "critic_id": r.critic_id,
         "publication": r.publication,
+        "publication_id": r.publication_id,
         "top_critic": r.top_critic,
         "date": r.date.isoformat() if r.date else None,
         "url": r.url,
@@ -170,12 +172,13 @@ def review_rows(
     *,
     title_id: int | None = None,
     critic_id: int | None = None,
+    publication_id: int | None = None,
     fresh: bool | None = None,
     top_critic: bool | None = None,
     aspect: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Every review of a title (with the title page's filters) or of a critic, newest
-    first, as download rows (``REVIEW_COLUMNS``), read a bounded batch at a time."""
+    """Every review of a title (with the title page's filters), a critic or a publication,
+    newest first, as download rows (``REVIEW_COLUMNS``), read a bounded batch at a time."""
     fetch: Callable[..., tuple[list[Review], int]]  # fetch(offset=N): one batch and the total
     if title_id is not None:
         get_title_or_404(store, title_id)
@@ -183,6 +186,9 @@ def review_rows(
                         aspect=aspect, limit=DOWNLOAD_BATCH)  # fmt: skip
     elif critic_id is not None and store.get_critic(critic_id) is not None:
         fetch = partial(store.critic_reviews, critic_id, DOWNLOAD_BATCH)
+    elif publication_id is not None:
+        get_publication_or_404(store, publication_id)
+        fetch = partial(store.publication_reviews, publication_id, DOWNLOAD_BATCH)
     else:
         raise NotFoundError(f"no critic with id {critic_id}; find critics at /critics?name=NAME")
     rows: list[dict[str, Any]] = []
@@ -220,7 +226,18 @@ def search_page(store: Store, query: str, limit: int = 20) -> dict[str, Any]:
 
 def critics_page(store: Store, name: str | None = None, page: int = 1) -> dict[str, Any]:
     """Critics by name (those whose name holds every word of ``name``), 50 a page."""
-    items, total = store.critic_summaries(INDEX_PAGE, (page - 1) * INDEX_PAGE, name or None)
+    return _name_index(store.critic_summaries, name, page)
+
+
+def publications_page(store: Store, name: str | None = None, page: int = 1) -> dict[str, Any]:
+    """Publications by name (those whose name holds every word of ``name``), 50 a page."""
+    return _name_index(store.publication_summaries, name, page)
+
+
+def _name_index(
+    summaries: Callable[..., tuple[list[dict[str, Any]], int]], name: str | None, page: int
+) -> dict[str, Any]:
+    items, total = summaries(INDEX_PAGE, (page - 1) * INDEX_PAGE, name or None)
     return {
         "name": name or "",
         "total": total,
@@ -244,17 +261,49 @@ def critic_page(store: Store, critic_id: int, limit: int = 20, offset: int = 0) 
         raise NotFoundError(f"no critic with id {critic_id}; find critics at /critics?name=NAME")
     summary = _with_percent(store.critic_summaries(critic_id=critic_id)[0][0])
     items, total = store.critic_reviews(critic_id, limit, offset)
-    names = {i: t.name for i in {r.title_id for r in items} if (t := store.get_title(i))}
     profile = calibration.for_store(store).critics.get(critic.name)
     return {
         **summary,
         "calibration": profile.to_dict() if profile else None,
-        "reviews": {
-            "total": total,
-            "limit": limit,
-            "offset": offset,
-            "items": [{**review_summary(r), "title": names.get(r.title_id)} for r in items],
-        },
+        "reviews": _titled_reviews(store, items, total, limit, offset),
+    }
+
+
+def _titled_reviews(
+    store: Store, items: list[Review], total: int, limit: int, offset: int
+) -> dict[str, Any]:
+    """One page of reviews across titles, each with its title's name."""
+    names = {i: t.name for i in {r.title_id for r in items} if (t := store.get_title(i))}
+    return {
+        "total": total,
+        "limit": limit,
+        "offset": offset,
+        "items": [{**review_summary(r), "title": names.get(r.title_id)} for r in items],
+    }
+
+
+def get_publication_or_404(store: Store, publication_id: int) -> None:
+    if store.publication(publication_id) is None:
+        raise NotFoundError(
+            f"no publication with id {publication_id}; find publications at /publications?name=NAME"
+        )
+
+
+def publication_page(
+    store: Store, publication_id: int, limit: int = 20, offset: int = 0
+) -> dict[str, Any]:
+    """A publication: its weight and top-critic flag, how often its reviews are fresh and
+    their mean score, how lenient its ratings run against other publications' of the same
+    titles (the fitted calibration), its critics, and one page of its reviews."""
+    get_publication_or_404(store, publication_id)
+    summary = _with_percent(store.publication_summaries(publication_id=publication_id)[0][0])
+    items, total = store.publication_reviews(publication_id, limit, offset)
+    profile = calibration.for_store(store).publications.get(summary["name"])
+    return {
+        **summary,
+        "calibration": profile.to_dict() if profile else None,
+        "critics": store.publication_critics(publication_id),
+        "reviews": _titled_reviews(store, items, total, limit, offset),
     }
 
 

@@ -44,6 +44,22 @@ class Store(Protocol):
         self, publication_id: int, weight: float | None = None, top_critic: bool | None = None
     ) -> Publication: ...
     def list_critics(self, limit: int = 100, offset: int = 0) -> list[Critic]: ...
+    def publication(self, publication_id: int) -> Publication | None: ...
+    def publication_reviews(
+        self, publication_id: int, limit: int = 20, offset: int = 0
+    ) -> tuple[list[Review], int]: ...
+    def publication_critics(self, publication_id: int, limit: int = 20) -> list[dict[str, Any]]:
+        """The critics who wrote a publication's reviews, most reviews first."""
+
+    def publication_summaries(
+        self,
+        limit: int = 50,
+        offset: int = 0,
+        name: str | None = None,
+        publication_id: int | None = None,
+    ) -> tuple[list[dict[str, Any]], int]:
+        """Publications with their reviews, fresh calls and mean score (like critics')."""
+
     def get_critic(self, critic_id: int) -> Critic | None: ...
     def critic_reviews(
         self, critic_id: int, limit: int = 20, offset: int = 0

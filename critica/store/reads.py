@@ -93,7 +93,7 @@ def review_select() -> Select[Any]:
         select(r.id, r.title_id, critics.c.name.label("critic"))
         .add_columns(publications.c.name.label("publication"), TOP_CRITIC.label("top_critic"))
         .add_columns(r.date, r.url, r.rating, r.text, a.score, a.fresh, a.confidence, a.band)
-        .add_columns(a.quote, a.model_version, a.data)
+        .add_columns(a.quote, a.model_version, a.data, r.critic_id, r.publication_id)
         .select_from(reviews)
         .outerjoin(critics)
         .outerjoin(publications)

@@ -98,6 +98,8 @@ class Review:
     quote: str | None
     model_version: str
     analysis: dict[str, Any]
+    critic_id: int | None = None
+    publication_id: int | None = None
 
 
 @dataclass

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine, case, func, insert, select, text, update
+from sqlalchemy import Connection, Engine, Table, case, func, insert, select, text, update
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from critica.analysis import Analysis
@@ -207,31 +207,46 @@ class SQLStore:
     ) -> tuple[list[dict[str, Any]], int]:
         """Critics by name, each with how many reviews, scored reviews and fresh calls they
         have and their mean score; ``name`` keeps those whose name holds every word of it."""
+        return self._summaries(critics, limit, offset, name, critic_id)
+
+    def publication_summaries(
+        self,
+        limit: int = 50,
+        offset: int = 0,
+        name: str | None = None,
+        publication_id: int | None = None,
+    ) -> tuple[list[dict[str, Any]], int]:
+        """``critic_summaries`` for publications, with their weight and top-critic flag."""
+        return self._summaries(publications, limit, offset, name, publication_id)
+
+    def _summaries(
+        self, table: Table, limit: int, offset: int, name: str | None, one: int | None
+    ) -> tuple[list[dict[str, Any]], int]:
         conditions = []
-        if critic_id is not None:
-            conditions.append(critics.c.id == critic_id)
+        if one is not None:
+            conditions.append(table.c.id == one)
         for word in (name or "").lower().split():
             escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            conditions.append(func.lower(critics.c.name).like(f"%{escaped}%", escape="\\"))
+            conditions.append(func.lower(table.c.name).like(f"%{escaped}%", escape="\\"))
+        own = [c for c in table.c if c.name in ("id", "name", "weight", "top_critic")]
         query = (
             select(
-                critics.c.id,
-                critics.c.name,
+                *own,
                 func.count(reviews.c.id).label("reviews"),
                 func.count(analyses.c.score).label("scored"),
                 func.avg(analyses.c.score).label("mean_score"),
                 func.sum(case((analyses.c.fresh.is_(True), 1), else_=0)).label("fresh"),
             )
-            .select_from(critics.outerjoin(reviews).outerjoin(analyses))
+            .select_from(table.outerjoin(reviews).outerjoin(analyses))
             .where(*conditions)
-            .group_by(critics.c.id, critics.c.name)
+            .group_by(*own)
         )
         with self._read() as conn:
             total = int(
-                conn.scalar(select(func.count()).select_from(critics).where(*conditions)) or 0
+                conn.scalar(select(func.count()).select_from(table).where(*conditions)) or 0
             )
             rows = conn.execute(
-                query.order_by(critics.c.name, critics.c.id).limit(limit).offset(offset)
+                query.order_by(table.c.name, table.c.id).limit(limit).offset(offset)
             )
             out = []
             for row in rows:
@@ -239,8 +254,40 @@ class SQLStore:
                 item["fresh"] = int(item["fresh"] or 0)
                 mean = item["mean_score"]
                 item["mean_score"] = None if mean is None else round(float(mean), 1)
+                if "top_critic" in item:
+                    item["top_critic"] = bool(item["top_critic"])
                 out.append(item)
             return out, total
+
+    def publication(self, publication_id: int) -> Publication | None:
+        """The publication with this id, or None."""
+        with self._read() as conn:
+            row = conn.execute(
+                select(publications).where(publications.c.id == publication_id)
+            ).first()
+            return None if row is None else reads.to_publication(row)
+
+    def publication_reviews(
+        self, publication_id: int, limit: int = 20, offset: int = 0
+    ) -> tuple[list[Review], int]:
+        """One page of a publication's reviews (newest first) and how many there are."""
+        with self._read() as conn:
+            where = reviews.c.publication_id == publication_id
+            return reads.reviews_page(conn, where, limit, offset)
+
+    def publication_critics(self, publication_id: int, limit: int = 20) -> list[dict[str, Any]]:
+        """The critics who wrote a publication's reviews, most reviews first."""
+        count = func.count(reviews.c.id)
+        query = (
+            select(critics.c.id, critics.c.name, count.label("reviews"))
+            .join(reviews, reviews.c.critic_id == critics.c.id)
+            .where(reviews.c.publication_id == publication_id)
+            .group_by(critics.c.id, critics.c.name)
+            .order_by(count.desc(), critics.c.name)
+            .limit(limit)
+        )
+        with self._read() as conn:
+            return [dict(row._mapping) for row in conn.execute(query)]
 
     def list_critics(self, limit: int = 100, offset: int = 0) -> list[Critic]:
         """Critics by name."""

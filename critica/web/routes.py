@@ -195,6 +195,39 @@ def critic(
     return render(request, "critic.html", {"page": page})
 
 
+@router.api_route("/publications", methods=["GET", "HEAD"])
+def publications(
+    request: Request,
+    name: Annotated[str, Query(max_length=200)] = "",
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> Response:
+    """Publications by name, each with its reviews, fresh share, mean score and weight."""
+    found = pages.publications_page(store_of(request), name.strip() or None, page)
+    return render(request, "publications.html", {"found": found})
+
+
+@router.api_route("/publications/{publication_id}.{fmt}", methods=["GET", "HEAD"])
+def publication_download(
+    request: Request, publication_id: Annotated[int, IdPath], fmt: str
+) -> Response:
+    """Every review a publication ran, newest first, as ``.csv`` or ``.json``."""
+    _check_format(fmt, f"/publications/{publication_id}")
+    rows = pages.review_rows(store_of(request), publication_id=publication_id)
+    return download(rows, pages.REVIEW_COLUMNS, fmt, f"publication-{publication_id}-reviews",
+                    {"publication_id": publication_id})  # fmt: skip
+
+
+@router.api_route("/publications/{publication_id}", methods=["GET", "HEAD"])
+def publication(
+    request: Request,
+    publication_id: Annotated[int, IdPath],
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+) -> Response:
+    """A publication's figures, weight, leniency, critics and reviews."""
+    page = pages.publication_page(store_of(request), publication_id, PAGE_SIZE, offset)
+    return render(request, "publication.html", {"page": page})
+
+
 @router.api_route("/titles/{title_id}", methods=["GET", "HEAD"])
 def title(
     request: Request,

@@ -5,6 +5,8 @@ Screenshots of each page (desktop, and 375 px wide) go to docs/screenshots/.
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import subprocess
 import sys
@@ -168,8 +170,17 @@ def test_find_a_critic_and_read_their_reviews(page, server):
     page.get_by_role("link", name="Read the analysis →").first.click()
     page.wait_for_url("**/reviews/*")
     page.get_by_role("link", name="more by Eleanor Vance").click()
-    page.wait_for_url("**/critics?name=*")
-    assert page.locator("table.index tbody tr").count() == 1
+    page.wait_for_url("**/critics/*")
+    assert page.locator("h1").inner_text() == "Eleanor Vance"
+    csv_link = page.get_by_role("link", name="CSV").get_attribute("href")
+    assert csv_link and csv_link.startswith("/critics/") and csv_link.endswith(".csv")
+    rows = list(csv.DictReader(io.StringIO(httpx.get(server + csv_link).text)))
+    assert rows and {r["critic"] for r in rows} == {"Eleanor Vance"}
+    publication = rows[0]["publication"]
+    page.get_by_role("link", name=publication).first.click()
+    page.wait_for_url("**/publications/*")
+    assert publication in page.locator("h1").inner_text()
+    shoot(page, "publication")
 
 
 def test_api_docs_work_offline_under_the_csp(page, server):
@@ -187,7 +198,12 @@ def test_phone_width_has_no_sideways_scroll(page, server):
     review = httpx.get(f"{server}/api/v1/titles/{tid}/reviews").json()["items"][0]["id"]
     page.set_viewport_size(PHONE)
     pairs = [(f"/titles/{tid}", "title-375"), (f"/reviews/{review}", "review-375")]
-    for path, name in [*pairs, ("/titles", "titles-375"), ("/critics", "critics-375")]:
+    for path, name in [
+        *pairs,
+        ("/titles", "titles-375"),
+        ("/critics", "critics-375"),
+        ("/publications", "publications-375"),
+    ]:
         page.goto(server + path)
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
         shoot(page, name)

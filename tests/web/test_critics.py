@@ -90,7 +90,9 @@ def test_a_review_links_to_more_by_its_critic(client, store):
     cid = store.critic_summaries(name="Gordon Pell")[0][0]["id"]
     review = store.critic_reviews(cid)[0][0]
     r = client.get(f"/reviews/{review.id}")
-    assert "/critics?name=Gordon+Pell" in r.text
+    assert f'<a href="/critics/{cid}">more by Gordon Pell</a>' in r.text
+    pid = store.get_publication(review.publication).id
+    assert f'<a href="/publications/{pid}">{review.publication}</a>' in r.text
 
 
 def test_a_missing_critic_is_a_404_that_says_where_to_look(client, store):
@@ -143,3 +145,47 @@ def test_downloads_read_every_batch(store, monkeypatch):
     whole = pages.review_rows(store, title_id=title.id)
     monkeypatch.setattr(pages, "DOWNLOAD_BATCH", 2)
     assert pages.review_rows(store, title_id=title.id) == whole and len(whole) > 2
+
+
+def test_a_publication_page_has_its_figures_critics_and_reviews(client, store):
+    found, total = store.publication_summaries(name="vesper courier")
+    assert total == 1 and found[0]["name"] == "The Vesper Courier"
+    pid = found[0]["id"]
+    page = pages.publication_page(store, pid)
+    items = page["reviews"]["items"]
+    assert page["reviews"]["total"] == found[0]["reviews"] == len(items) > 0
+    assert {r["publication"] for r in items} == {"The Vesper Courier"}
+    scored = [r["score"] for r in items if r["score"] is not None]
+    assert page["mean_score"] == pytest.approx(sum(scored) / len(scored), abs=0.06)
+    assert sum(c["reviews"] for c in page["critics"]) == len(items)
+    assert {"weight", "top_critic", "calibration"} <= set(page)
+    r = client.get(f"/publications/{pid}")
+    assert r.status_code == 200 and "The Vesper Courier" in text_of(r)
+    for c in page["critics"]:
+        assert f'href="/critics/{c["id"]}"' in r.text
+    assert f'href="/publications/{pid}.csv"' in r.text
+    body = client.get(f"/publications/{pid}.json").json()
+    assert body["total"] == len(items) and body["publication_id"] == pid
+
+
+def test_publications_index_and_missing_ones(client, store):
+    r = client.get("/publications?name=courier")
+    assert r.status_code == 200 and "The Vesper Courier" in text_of(r)
+    everyone = pages.publications_page(store)
+    assert everyone["total"] == len(store.list_publications(limit=1000)) > 1
+    missing = client.get("/publications/999999")
+    assert missing.status_code == 404 and "/publications?name=" in html.unescape(missing.text)
+    assert client.get("/publications/999999.csv").status_code == 404
+    assert client.head("/publications").status_code == 200
+
+
+def test_reviews_link_their_critic_and_publication(client, store):
+    title = next(t for t in store.list_titles(limit=100) if t.name == "The Salt Orchard")
+    review = store.reviews_for_title(title.id, limit=1)[0][0]
+    assert review.critic_id and review.publication_id
+    found = client.get(f"/api/v1/titles/{title.id}/reviews").json()["items"][0]
+    assert (found["critic_id"], found["publication_id"]) == (
+        review.critic_id,
+        review.publication_id,
+    )
+    assert f'href="/publications/{review.publication_id}"' in client.get(f"/titles/{title.id}").text
