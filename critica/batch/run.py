@@ -23,7 +23,7 @@ import pyarrow.parquet as pq
 from critica.batch.engines import Engine, make_engine
 from critica.batch.partition import PART_GLOB, part_path, part_rejects
 from critica.errors import InputError
-from critica.inputs.readers import ReadOptions, Record, Rejected, iter_paths, read
+from critica.inputs.readers import ReadOptions, Record, Rejected, estimate_rows, iter_paths, read
 from critica.models import shipped_version
 from critica.rules import write_atomic
 
@@ -125,15 +125,21 @@ def prepare_out(out: Path, plan: dict[str, Any], resume: bool) -> set[int]:
     if out.exists() and not out.is_dir():
         raise InputError(f"--out {out} is a file; give a folder for the Parquet parts")
     if manifest.exists():
-        if not resume:
-            raise InputError(
-                f"{out} already holds a batch run; add --resume to finish it, "
-                "or choose another --out"
-            )
         try:
             before = json.loads(manifest.read_text(encoding="utf-8"))
         except ValueError as exc:
             raise InputError(f"{manifest} is unreadable ({exc}); choose another --out") from None
+        if not resume and before.get("complete"):
+            raise InputError(
+                f"{out} already holds a finished batch run ({before.get('analyses', '?')} "
+                f"analyses in {before.get('partitions', '?')} parts); nothing was changed. "
+                f"Use it (critica aggregate {out}), or choose another --out to run again"
+            )
+        if not resume:
+            raise InputError(
+                f"{out} holds an unfinished batch run; add --resume to finish it, "
+                "or choose another --out"
+            )
         changed = [k for k in plan if k != "inputs" and before.get(k) != plan[k]]
         if before.get("inputs") != plan["inputs"]:
             changed.insert(0, "inputs")
@@ -177,24 +183,6 @@ def partitions(
             index, rows = index + 1, []
     if rows:
         yield index, rows
-
-
-def estimate_rows(paths: list[Path]) -> int:
-    """Rows to expect, for the progress bar's ETA: exact for Parquet, lines for JSONL/CSV."""
-    total = 0
-    for item in iter_paths(paths):
-        if isinstance(item, Rejected):
-            continue
-        suffix = item.suffix.lower()
-        if suffix == ".parquet":
-            total += pq.ParquetFile(item).metadata.num_rows
-        elif suffix in {".jsonl", ".ndjson", ".csv"}:
-            with item.open("rb") as fh:
-                lines = sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b""))
-            total += max(0, lines - (suffix == ".csv"))
-        else:
-            total += 1
-    return total
 
 
 def run_batch(

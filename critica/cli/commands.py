@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -172,10 +173,17 @@ def serve_demo(console: Console, port: int) -> None:
         f"\ndemo store {store.url}: {summary.added} reviews added, "
         f"{summary.duplicates} already there"
     )
+    label = f"critica demo, process {os.getpid()} (revoked when it stops)"
+    token = store.create_token(label)
+    token_id = max(t["id"] for t in store.list_tokens() if t["name"] == label)
     console.print(
-        f"[bold green]web UI: http://127.0.0.1:{port}/[/]  (API docs: /docs; Ctrl-C to stop)"
+        f"[bold green]web UI: http://127.0.0.1:{port}/[/]  (API docs: /docs; Ctrl-C to stop)\n"
+        f"write token for this demo, to store a review from /analyze: {token}"
     )
-    uvicorn.run(create_app(store), host="127.0.0.1", port=port, log_level="warning")
+    try:
+        uvicorn.run(create_app(store), host="127.0.0.1", port=port, log_level="warning")
+    finally:
+        store.revoke_token(token_id)
 
 
 DbOption = Annotated[
@@ -214,7 +222,7 @@ def ingest(
     batch_size: Annotated[int, typer.Option(help="Reviews analysed per batch.")] = 64,
 ) -> None:
     """Analyse and store reviews in bulk; the same review twice is stored once."""
-    from critica.inputs.readers import ReadOptions, parse_mapping
+    from critica.inputs.readers import ReadOptions, estimate_rows, parse_mapping
     from critica.service.ingest import ingest as run
     from critica.store import open_store
 
@@ -232,7 +240,7 @@ def ingest(
     console = out_console()
     options = ReadOptions(mapping=parse_mapping(map_columns), defaults=defaults)
     store = open_store(db)
-    with progress_bar(console, "ingesting") as advance:
+    with progress_bar(console, "ingesting", estimate_rows(paths) or None) as advance:
         summary = run(store, paths, options, batch_size=batch_size, progress=advance)
     console.print(
         f"[bold]{summary.added}[/] added, {summary.duplicates} duplicates skipped, "
@@ -323,8 +331,7 @@ def batch(
 ) -> None:
     """Analyse many reviews into Parquet on every core (or a Dask cluster), resumably."""
     from critica.batch import BatchOptions, expand, run_batch
-    from critica.batch.run import estimate_rows
-    from critica.inputs.readers import ReadOptions, parse_mapping
+    from critica.inputs.readers import ReadOptions, estimate_rows, parse_mapping
 
     console = Console(stderr=True)
     try:

@@ -266,3 +266,24 @@ def _read_parquet(path: Path, options: ReadOptions) -> Iterator[Record | Rejecte
         for row in batch.to_pylist():
             number += 1
             yield _finish(row, options, f"{path}:row {number}")
+
+
+def estimate_rows(paths: list[Path]) -> int:
+    """Rows to expect, for a progress bar's total and ETA: exact for Parquet, lines for
+    JSONL and CSV (a quoted field spanning lines counts more than once), one per other file."""
+    import pyarrow.parquet as pq
+
+    total = 0
+    for item in iter_paths(paths):
+        if isinstance(item, Rejected):
+            continue
+        suffix = item.suffix.lower()
+        if suffix == ".parquet":
+            total += pq.ParquetFile(item).metadata.num_rows
+        elif suffix in {".jsonl", ".ndjson", ".csv"}:
+            with item.open("rb") as fh:
+                lines = sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b""))
+            total += max(0, lines - (suffix == ".csv"))
+        else:
+            total += 1
+    return total

@@ -13,9 +13,10 @@ from typer.testing import CliRunner
 from critica.analysis import Analysis
 from critica.batch import BatchOptions, expand, run_batch
 from critica.batch.partition import SCHEMA
-from critica.batch.run import MANIFEST, REJECTED_FILE, auto_partition_size, estimate_rows
+from critica.batch.run import MANIFEST, REJECTED_FILE, auto_partition_size
 from critica.cli.commands import app
 from critica.errors import CriticaError, InputError
+from critica.inputs.readers import estimate_rows
 from critica.store import open_store
 
 from .conftest import read_out
@@ -89,9 +90,18 @@ def test_resume_redoes_only_the_missing_partitions(local_run, tmp_path, inputs):
 
 def test_a_finished_run_is_never_overwritten(local_run, inputs):
     before = read_out(local_run[0])
-    with pytest.raises(InputError, match="--resume"):
+    with pytest.raises(InputError, match=r"already holds a finished batch run \(57 analyses"):
         run_batch(inputs, local_run[0], BatchOptions(partition_size=12, workers=1))
     assert read_out(local_run[0]).equals(before)
+
+
+def test_an_unfinished_run_says_how_to_finish_it(local_run, tmp_path, inputs):
+    out = tmp_path / "copy"
+    shutil.copytree(local_run[0], out)
+    manifest = json.loads((out / MANIFEST).read_text())
+    (out / MANIFEST).write_text(json.dumps({**manifest, "complete": False}))
+    with pytest.raises(InputError, match="unfinished batch run; add --resume"):
+        run_batch(inputs, out, BatchOptions(partition_size=12, workers=1))
 
 
 def test_resume_refuses_other_inputs_or_options(local_run, tmp_path, inputs):
@@ -175,7 +185,8 @@ def test_cli_batch_then_aggregate(tmp_path, inputs):
     assert result.exit_code == 0, result.output
     assert "57 analysed" in result.output and "3 rejected" in result.output
     again = runner.invoke(app, ["batch", *map(str, inputs), "--out", str(out)])
-    assert again.exit_code == 2 and "--resume" in again.output
+    assert again.exit_code == 2 and "finished batch run" in again.output
+    assert f"critica aggregate {out}" in " ".join(again.output.split())
     titles = tmp_path / "titles.parquet"
     agg = runner.invoke(app, ["aggregate", str(out), "--out", str(titles)])
     assert agg.exit_code == 0, agg.output

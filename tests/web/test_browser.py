@@ -222,3 +222,56 @@ def test_paste_the_worked_example(page, server, example_text):
     assert "Regina King" in credits and "Russell Hornsby" in credits
     assert page.locator("input[name=token]").is_visible()
     shoot(page, "analyze")
+
+
+def test_the_demo_token_stores_from_the_analyze_page_and_is_remembered_in_the_tab(page, tmp_path):
+    """`critica demo` prints a write token; the analyze page stores a review with it,
+    remembers it in the tab when asked, and the token is revoked when the demo stops."""
+    import re
+    import signal
+
+    from critica.store import open_store
+
+    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path), "HOME": str(tmp_path)}
+    port = free_port()
+    proc = subprocess.Popen(
+        critica("demo", "--port", str(port)), cwd=ROOT, env=env, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        token = None
+        deadline = time.monotonic() + 180
+        while token is None and time.monotonic() < deadline and proc.stdout:
+            line = proc.stdout.readline()
+            if not line and proc.poll() is not None:
+                break
+            if found := re.search(r"write token for this demo.*: (crt_\S+)", line):
+                token = found.group(1)
+        assert token, "critica demo printed no write token"
+        wait_until_up(base, proc)
+        page.goto(base + "/analyze")
+        page.fill("#a-text", "A taut, gripping thriller with a superb cast and a sharp script.")
+        page.get_by_role("button", name="Analyze").click()
+        page.wait_for_selector("#result")
+        page.fill("#s-title", "Token Test")
+        page.fill("#s-token", token)
+        page.check("#s-remember")
+        page.get_by_role("button", name="Store review").click()
+        page.wait_for_url("**/reviews/*")
+        page.goto(base + "/analyze")
+        page.fill("#a-text", "A dull, lifeless film.")
+        page.get_by_role("button", name="Analyze").click()
+        page.wait_for_selector("#result")
+        assert page.input_value("#s-token") == token and page.is_checked("#s-remember")
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=30)
+    store = open_store(f"sqlite:///{tmp_path / 'critica' / 'demo.db'}")
+    try:
+        demo_tokens = [t for t in store.list_tokens() if t["name"].startswith("critica demo")]
+        assert demo_tokens and all(t["revoked"] for t in demo_tokens)
+        assert not store.verify_token(token)
+        assert store.find_titles("Token Test")
+    finally:
+        store.close()
