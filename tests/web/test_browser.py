@@ -158,6 +158,35 @@ def test_titles_index_sort_filter_and_download(page, server):
     assert page.locator("h1").inner_text() == name
 
 
+def test_the_newcomers_path(page, server):
+    """Home → titles index → a title (its cast) → a review → its critic → search for a
+    critic → their page → their reviews as CSV, by clicking as a newcomer would."""
+    page.goto(server + "/")
+    page.get_by_role("link", name="All titles").click()
+    page.wait_for_url("**/titles")
+    page.get_by_role("link", name="The Salt Orchard", exact=True).click()
+    page.wait_for_url("**/titles/*")
+    assert page.locator("h1").inner_text() == "The Salt Orchard"
+    assert "Delphine Achebe" in page.locator("#h-people + p + .people").inner_text()
+    page.locator("#reviews .review-who a[href^='/reviews/']").first.click()
+    page.wait_for_url("**/reviews/*")
+    critic = page.locator("h1").inner_text().split("·")[0].strip()
+    page.get_by_role("link", name=f"more by {critic}").click()
+    page.wait_for_url("**/critics/*")
+    assert page.locator("h1").inner_text() == critic
+    page.fill("#site-q", "Eleanor Vance")
+    page.press("#site-q", "Enter")
+    page.wait_for_url("**/search?q=*")
+    page.get_by_role("link", name="Eleanor Vance", exact=True).first.click()
+    page.wait_for_url("**/critics/*")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="CSV").click()
+    text = Path(download.value.path()).read_text(encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert rows and {r["critic"] for r in rows} == {"Eleanor Vance"}
+    assert download.value.suggested_filename.endswith("-reviews.csv")
+
+
 def test_find_a_critic_and_read_their_reviews(page, server):
     page.goto(server + "/")
     page.fill("#hero-q", "Eleanor Vance")
