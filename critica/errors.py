@@ -66,9 +66,17 @@ class AuthError(CriticaError):
     status = 401
 
 
+class BusyError(CriticaError):
+    """The server is at a limit it keeps on purpose; the same request later will work."""
+
+    exit_code = 7
+    status = 503
+    retry_after = 5  # seconds
+
+
 def http_status(exc: CriticaError) -> int:
     """The HTTP status an error maps to (one table for the whole API)."""
-    if isinstance(exc, NotFoundError | AuthError):
+    if isinstance(exc, NotFoundError | AuthError | BusyError):
         return exc.status
     if isinstance(exc, InputError):
         return 422

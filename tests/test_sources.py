@@ -38,11 +38,14 @@ ROUTES: dict[str, tuple[int, str, bytes]] = {
     "/old": (301, "text/html", b""),
     "/loop": (302, "text/html", b""),
     "/unsized": (200, "text/html", REVIEW_HTML),  # no Content-Length: the limit must hold
+    "/big": (200, "text/html", REVIEW_HTML + b"<p>" + b"padding " * 20_000 + b"</p>"),
 }
+SEEN_HOSTS: list[str] = []  # the Host header of each request the test server answered
 
 
 class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
+        SEEN_HOSTS.append(self.headers.get("Host", ""))
         status, ctype, body = ROUTES.get(self.path, (404, "text/plain", b"not found"))
         self.send_response(status)
         self.send_header("Content-Type", ctype)
@@ -156,7 +159,22 @@ def test_unreachable_url() -> None:
         read_source("http://nonexistent.invalid/")
 
 
-@pytest.mark.parametrize("url", ["http://127.0.0.1:9/", "http://[::1]:9/", "http://10.0.0.1/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:9/",
+        "http://[::1]:9/",
+        "http://10.0.0.1/",
+        # IPv6 forms that carry a private IPv4 address (Python 3.11 calls some global):
+        "http://[::127.0.0.1]/",  # IPv4-compatible
+        "http://[::ffff:127.0.0.1]/",  # IPv4-mapped
+        "http://[64:ff9b::7f00:1]/",  # NAT64
+        "http://[64:ff9b:1::a00:1]/",  # local-use NAT64
+        "http://[2002:7f00:1::]/",  # 6to4
+        "http://[2002:c0a8:101::1]/",  # 6to4 of 192.168.1.1
+        "http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/",  # Teredo, client 127.0.0.1
+    ],
+)
 def test_private_address_refused(url: str) -> None:
     with pytest.raises(FetchError, match="CRITICA_FETCH_PRIVATE_HOSTS"):
         fetch_url(url)
@@ -195,3 +213,71 @@ def test_fetch_size_limit(server: str, set_env: SetEnv, path: str) -> None:
     set_env("CRITICA_MAX_INPUT_BYTES", "50")
     with pytest.raises(InputError, match="CRITICA_MAX_INPUT_BYTES"):
         fetch_url(server + path)
+
+
+def test_embedded_public_addresses_pass() -> None:
+    import ipaddress
+
+    from critica.inputs.sources import embedded_ipv4, is_public
+
+    assert is_public(ipaddress.ip_address("2002:5db8:d822::1"))  # 6to4 of 93.184.216.34
+    assert embedded_ipv4(ipaddress.ip_address("64:ff9b::5db8:d822")) == ipaddress.ip_address(
+        "93.184.216.34"
+    )
+    assert embedded_ipv4(ipaddress.ip_address("2606:4700::1111")) is None
+    assert not is_public(ipaddress.ip_address("::"))
+
+
+def test_the_connection_goes_to_the_address_that_was_checked(
+    server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DNS rebinding: the name is resolved once and that address is connected to. Here
+    only critica's own lookup knows the name: a second lookup (httpx's) would fail."""
+    import socket
+
+    from critica.inputs import sources
+
+    port = int(server.rsplit(":", 1)[1])
+    looked_up: list[str] = []
+
+    def resolve(host: str, port_: int, **kwargs: object) -> list[tuple[object, ...]]:
+        looked_up.append(host)
+        if host == "rebind.invalid":
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port_))]
+        return socket.getaddrinfo(host, port_, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sources, "_resolve", resolve)
+    SEEN_HOSTS.clear()
+    text, meta = fetch_url(f"http://rebind.invalid:{port}/old")  # a redirect: two hops
+    assert "charming" in text and meta["url"] == f"http://rebind.invalid:{port}/review"
+    assert [f"rebind.invalid:{port}"] * 2 == SEEN_HOSTS
+    assert looked_up == ["rebind.invalid"] * 2  # once per hop, by critica
+
+
+def test_a_name_resolving_to_any_private_address_is_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import socket
+
+    from critica.inputs import sources
+
+    def resolve(host: str, port: int, **kwargs: object) -> list[tuple[object, ...]]:
+        return [
+            (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.216.34", port)),
+            (socket.AF_INET6, socket.SOCK_STREAM, 6, "", ("::ffff:10.0.0.1", port, 0, 0)),
+        ]
+
+    monkeypatch.setattr(sources, "_resolve", resolve)
+    with pytest.raises(
+        FetchError, match=r"link-local address \(::ffff:a00:1, which carries 10\.0\.0\.1\)"
+    ):
+        fetch_url("http://mixed.invalid/")
+
+
+@pytest.mark.parametrize("path", ["/big", "/unsized"])
+def test_a_fetch_can_be_capped_below_the_input_limit(server: str, path: str) -> None:
+    """The web form's fetch stops at its own cap, well under CRITICA_MAX_INPUT_BYTES."""
+    cap = 100 if path == "/unsized" else 50_000
+    with pytest.raises(InputError, match=f"the page is over {cap:,} bytes"):
+        fetch_url(server + path, max_bytes=cap)
+    assert "charming" in fetch_url(server + "/big", max_bytes=1_000_000)[0]

@@ -65,8 +65,13 @@ def _check_binary(data: bytes) -> None:
         raise _binary_error("many control characters")
 
 
-def _check_size(size: int) -> None:
+def _check_size(size: int, cap: int | None = None) -> None:
     limit = int(config.get("max_input_bytes"))
+    if cap is not None and cap < limit and size > cap:
+        raise InputError(
+            f"the page is over {cap:,} bytes, more than a review page needs here; save the "
+            "review's text and paste it, or use `critica analyze URL`"
+        )
     if size > limit:
         raise InputError(
             f"the input is {size:,} bytes, over the limit of {limit:,}; pass a shorter review "
@@ -165,37 +170,89 @@ def _read_file(source: str) -> tuple[str, dict[str, Any]]:
     return _from_bytes(data, {"path": str(path)}, kind)
 
 
-def _check_host(url: httpx.URL) -> None:
+# Where IPv6 addresses carry an IPv4 address inside them: NAT64 (RFC 6052, RFC 8215) and
+# the deprecated IPv4-compatible form. IPv4-mapped, 6to4 and Teredo have their own
+# properties in ``ipaddress``.
+_NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+_V4_COMPATIBLE = ipaddress.ip_network("::/96")
+# The name lookup, one seam for tests that need a name to resolve somewhere on purpose.
+_resolve = socket.getaddrinfo
+
+
+def embedded_ipv4(
+    ip: ipaddress.IPv4Address | ipaddress.IPv6Address,
+) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address carries (mapped, 6to4, Teredo, NAT64, compatible)."""
+    if ip.version == 4:
+        return None
+    assert isinstance(ip, ipaddress.IPv6Address)
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip.teredo is not None:
+        return ip.teredo[1]
+    if any(ip in net for net in _NAT64) or (ip in _V4_COMPATIBLE and int(ip) > 1):
+        return ipaddress.IPv4Address(ip.packed[-4:])
+    return None
+
+
+def is_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """A global unicast address, and so is any IPv4 address inside it."""
+    inner = embedded_ipv4(ip)
+    if inner is not None and not is_public(inner):
+        return False
+    return ip.is_global and not ip.is_multicast
+
+
+def _checked_address(url: httpx.URL) -> str:
+    """Resolve the URL's host once and return the address to connect to: every address
+    the name has must be public (unless private hosts are allowed), so the connection
+    goes to an address that was checked, not to a second lookup's answer."""
     host = url.host
     if not host:
         raise FetchError(f"{url} has no host name; {_SAVE_HINT}")
     try:
         port = url.port or (443 if url.scheme == "https" else 80)
-        infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
+        infos = _resolve(host, port, proto=socket.IPPROTO_TCP)
     except (socket.gaierror, UnicodeError) as exc:
         reason = getattr(exc, "strerror", None) or str(exc)
         raise FetchError(f"could not reach {host}: {reason}; {_SAVE_HINT}") from None
-    if config.get("fetch_private_hosts"):
-        return
-    for info in infos:
-        ip = ipaddress.ip_address(str(info[4][0]).split("%")[0])
-        if not ip.is_global or ip.is_multicast:
-            raise FetchError(
-                f"refusing to fetch {host}: it resolves to a private, loopback or link-local "
-                f"address ({ip}); set CRITICA_FETCH_PRIVATE_HOSTS=1 to allow it, or save the "
-                "page and pass the file"
-            )
+    addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
+    if not addresses:
+        raise FetchError(f"could not reach {host}: no address; {_SAVE_HINT}")
+    if not config.get("fetch_private_hosts"):
+        for ip in addresses:
+            if not is_public(ip):
+                inner = embedded_ipv4(ip)
+                shown = f"{ip}, which carries {inner}" if inner else str(ip)
+                raise FetchError(
+                    f"refusing to fetch {host}: it resolves to a private, loopback or "
+                    f"link-local address ({shown}); set CRITICA_FETCH_PRIVATE_HOSTS=1 to allow "
+                    "it, or save the page and pass the file"
+                )
+    return str(addresses[0])
 
 
-def fetch_url(url: str) -> tuple[str, dict[str, Any]]:
-    """Fetch a review page over http(s), with timeouts, size and address checks."""
+def _pinned(url: httpx.URL, address: str) -> tuple[httpx.URL, dict[str, str], dict[str, Any]]:
+    """The request for ``url`` sent to ``address``: the URL with the address as its host,
+    the original Host header, and TLS told the original name (SNI and certificate check)."""
+    host = url.host
+    default = 443 if url.scheme == "https" else 80
+    header = host if url.port in (None, default) else f"{host}:{url.port}"
+    return url.copy_with(host=address), {"Host": header}, {"sni_hostname": host}
+
+
+def fetch_url(url: str, max_bytes: int | None = None) -> tuple[str, dict[str, Any]]:
+    """Fetch a review page over http(s), with timeouts, size and address checks; the body
+    is streamed and dropped past ``max_bytes`` (when lower than CRITICA_MAX_INPUT_BYTES)."""
     import httpx
 
     timeout = float(config.get("fetch_timeout"))
     deadline = time.monotonic() + timeout * 3  # a slow drip must not hold us forever
     try:
         with httpx.Client(timeout=timeout, headers={"User-Agent": USER_AGENT}) as client:
-            return _fetch(client, httpx.URL(url), deadline)
+            return _fetch(client, httpx.URL(url), deadline, max_bytes)
     except httpx.TimeoutException:
         raise FetchError(
             f"{url} did not answer within {timeout:g} s; try again later, raise "
@@ -208,20 +265,27 @@ def fetch_url(url: str) -> tuple[str, dict[str, Any]]:
         raise FetchError(f"fetching {url} failed: {exc}; {_SAVE_HINT}") from None
 
 
-def _fetch(client: httpx.Client, url: httpx.URL, deadline: float) -> tuple[str, dict[str, Any]]:
+def _fetch(
+    client: httpx.Client, url: httpx.URL, deadline: float, cap: int | None
+) -> tuple[str, dict[str, Any]]:
     for _ in range(MAX_REDIRECTS + 1):
         if url.scheme not in ("http", "https"):
             raise FetchError(f"cannot fetch {url}: only http and https addresses are supported")
-        _check_host(url)  # every hop, so a redirect cannot lead to a private address
-        with client.stream("GET", url) as response:
+        # Every hop is checked, so a redirect cannot lead to a private address either.
+        target, headers, extensions = _pinned(url, _checked_address(url))
+        request = client.build_request("GET", target, headers=headers, extensions=extensions)
+        response = client.send(request, stream=True)
+        try:
             if response.is_redirect and "location" in response.headers:
-                url = response.url.join(response.headers["location"])
+                url = url.join(response.headers["location"])
                 continue
-            return _read_response(response, deadline)
+            return _read_response(response, deadline, url, cap)
+        finally:
+            response.close()
     raise FetchError(f"{url} redirected more than {MAX_REDIRECTS} times; {_SAVE_HINT}")
 
 
-def _content_kind(response: httpx.Response) -> str | None:
+def _content_kind(response: httpx.Response, url: httpx.URL) -> str | None:
     ctype = response.headers.get("content-type", "").split(";")[0].strip().lower()
     if not ctype:
         return None  # unlabelled: sniff the text
@@ -230,28 +294,31 @@ def _content_kind(response: httpx.Response) -> str | None:
     if ctype.startswith("text/"):
         return "text"
     raise FetchError(
-        f"{response.url} is {ctype}, not a web page or text; critica reads HTML or plain-text "
+        f"{url} is {ctype}, not a web page or text; critica reads HTML or plain-text "
         "reviews, so save the review's text and pass the file"
     )
 
 
-def _read_response(response: httpx.Response, deadline: float) -> tuple[str, dict[str, Any]]:
+def _read_response(
+    response: httpx.Response, deadline: float, url: httpx.URL, cap: int | None
+) -> tuple[str, dict[str, Any]]:
     if not response.is_success:
         raise FetchError(
-            f"{response.url} answered HTTP {response.status_code} {response.reason_phrase}; "
-            f"{_SAVE_HINT}"
+            f"{url} answered HTTP {response.status_code} {response.reason_phrase}; {_SAVE_HINT}"
         )
-    kind = _content_kind(response)
+    kind = _content_kind(response, url)
     declared = response.headers.get("content-length", "")
     if declared.isdigit():
-        _check_size(int(declared))
+        _check_size(int(declared), cap)
     limit, chunks, size = int(config.get("max_input_bytes")), [], 0
+    if cap is not None:
+        limit = min(limit, cap)
     for chunk in response.iter_bytes():
         size += len(chunk)
         chunks.append(chunk)
         if size > limit:
-            _check_size(size)
+            _check_size(size, cap)
         if time.monotonic() > deadline:
-            raise FetchError(f"{response.url} took too long to download; {_SAVE_HINT}")
-    meta = {"url": str(response.url), "charset": response.charset_encoding}
+            raise FetchError(f"{url} took too long to download; {_SAVE_HINT}")
+    meta = {"url": str(url), "charset": response.charset_encoding}
     return _from_bytes(b"".join(chunks), meta, kind)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import parse_qs
@@ -15,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from critica import __version__, config
 from critica.core import analyze
-from critica.errors import AuthError, CriticaError, InputError, http_status
+from critica.errors import AuthError, BusyError, CriticaError, InputError, http_status
 from critica.inputs.sources import fetch_url
 from critica.params import MAX_OFFSET, IdPath
 from critica.service import pages
@@ -27,6 +28,10 @@ HERE = Path(__file__).parent
 PAGE_SIZE = 10
 MAX_FORM_BYTES = 2_000_000  # a pasted review is at most 200k characters, even url-encoded
 MAX_TEXT = 200_000
+# A review page fetched for the analyze form: its HTML may be larger than the 200k
+# characters of text the form accepts, but not 50 MB; and few are fetched at once.
+WEB_FETCH_BYTES = 5_000_000
+WEB_FETCHES = threading.BoundedSemaphore(4)
 
 router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 
@@ -292,7 +297,7 @@ def _analyze_input(form: dict[str, str]) -> dict[str, Any]:
     """Analyse the pasted text, or the page at the given http(s) address."""
     text, meta = form.get("text", ""), dict[str, Any]()
     if not text and form.get("url"):
-        text, meta = fetch_url(form["url"])  # never read_source: no local files from the web
+        text, meta = _fetch_for_form(form["url"])
     if not text:
         raise InputError("paste a review's text or give its web address")
     if len(text) > MAX_TEXT:
@@ -300,6 +305,20 @@ def _analyze_input(form: dict[str, str]) -> dict[str, Any]:
     result = analyze(text, title=form.get("title") or None, rating=form.get("rating") or None,
                      **meta)  # fmt: skip
     return result.to_dict()
+
+
+def _fetch_for_form(url: str) -> tuple[str, dict[str, Any]]:
+    """Fetch a page for the analyze form: never a local file (no read_source), at most
+    ``WEB_FETCH_BYTES``, and at most four at once (the rest are told to retry)."""
+    if not WEB_FETCHES.acquire(blocking=False):
+        raise BusyError(
+            "other visitors' pages are being fetched right now; try again in a few seconds, "
+            "or paste the review's text"
+        )
+    try:
+        return fetch_url(url, max_bytes=WEB_FETCH_BYTES)
+    finally:
+        WEB_FETCHES.release()
 
 
 @router.post("/analyze")
@@ -310,6 +329,10 @@ async def analyze_page(request: Request) -> Response:
         analysis = await run_in_threadpool(_analyze_input, form)
     except InputError as exc:
         return render(request, "analyze.html", {"form": form, "error": str(exc)}, 422)
+    except BusyError as exc:
+        response = render(request, "analyze.html", {"form": form, "error": str(exc)}, 503)
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     return render(request, "analyze.html", {"form": form, **analysis_context(analysis)})
 
 

@@ -281,3 +281,24 @@ def test_home_cards_say_why_a_title_has_no_percent(client, store):
     needed = config.get("min_reviews_for_percent")
     page = text_of(client.get("/"))
     assert f"– positive (shown from {needed} scored reviews)" in page  # Small Claims has 3
+
+
+def test_url_fetches_from_the_analyze_form_are_few_at_once(client):
+    """With every fetch slot taken, a URL post is told to come back (503 + Retry-After)
+    before anything is downloaded; pasted text is not affected."""
+    from critica.web import routes
+
+    taken = 0
+    while routes.WEB_FETCHES.acquire(blocking=False):
+        taken += 1
+    try:
+        r = client.post("/analyze", data={"url": "http://127.0.0.1:9/review"})
+        assert r.status_code == 503 and r.headers["retry-after"] == "5"
+        assert "try again in a few seconds" in html.unescape(r.text)
+        assert client.post("/analyze", data={"text": RAVE}).status_code == 200
+    finally:
+        for _ in range(taken):
+            routes.WEB_FETCHES.release()
+    assert taken == 4
+    r = client.post("/analyze", data={"url": "http://127.0.0.1:9/review"})
+    assert r.status_code == 422  # a slot again: the address check answers
