@@ -15,6 +15,12 @@ class InputError(CriticaError):
     exit_code = 2
 
 
+class TooLargeError(InputError):
+    """A request body or input is over a size limit."""
+
+    status = 413
+
+
 class FetchError(InputError):
     """A URL could not be fetched or held no article text."""
 
@@ -74,9 +80,23 @@ class BusyError(CriticaError):
     retry_after = 5  # seconds
 
 
+class RateLimitError(CriticaError):
+    """Too many failed attempts from one client; it may try again after ``retry_after`` s."""
+
+    exit_code = 6
+    status = 429
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+    def __reduce__(self) -> tuple[type[RateLimitError], tuple[str, int]]:
+        return (type(self), (str(self), self.retry_after))
+
+
 def http_status(exc: CriticaError) -> int:
     """The HTTP status an error maps to (one table for the whole API)."""
-    if isinstance(exc, NotFoundError | AuthError | BusyError):
+    if isinstance(exc, NotFoundError | AuthError | BusyError | TooLargeError | RateLimitError):
         return exc.status
     if isinstance(exc, InputError):
         return 422

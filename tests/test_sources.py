@@ -281,3 +281,10 @@ def test_a_fetch_can_be_capped_below_the_input_limit(server: str, path: str) -> 
     with pytest.raises(InputError, match=f"the page is over {cap:,} bytes"):
         fetch_url(server + path, max_bytes=cap)
     assert "charming" in fetch_url(server + "/big", max_bytes=1_000_000)[0]
+
+
+def test_an_endless_file_is_read_up_to_the_limit(set_env: SetEnv, tmp_path: Path) -> None:
+    """/dev/zero (or a FIFO) reports size 0: reading stops one byte past the limit."""
+    set_env("CRITICA_MAX_INPUT_BYTES", "100000")
+    with pytest.raises(InputError, match="over the limit of 100,000"):
+        read_source("/dev/zero")

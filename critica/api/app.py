@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from critica import __version__, config
 from critica.analysis import Analysis
-from critica.api.limits import Guard
+from critica.api.limits import FailedAuth, Guard, TrailingSlash
 from critica.api.schemas import (
     AnalyzeIn,
     CalibrationOut,
@@ -46,6 +46,7 @@ from critica.web import install as install_web
 def create_app(store: Store | None = None, database_url: str | None = None) -> FastAPI:
     """The API app over ``store`` (or one opened from ``database_url`` / the settings)."""
     app = FastAPI(
+        redirect_slashes=False,  # TrailingSlash redirects without echoing the Host header
         title="critica",
         version=__version__,
         docs_url=None,  # served from the package by critica.web (no CDN, under the CSP)
@@ -55,6 +56,7 @@ def create_app(store: Store | None = None, database_url: str | None = None) -> F
     )
     calibration.options()  # a bad calibration setting stops start-up, not a later request
     app.state.store = store or open_store(database_url)
+    app.state.failed_auth = FailedAuth()
     install_error_handlers(app)
     app.include_router(meta)
     app.include_router(router)
@@ -69,6 +71,7 @@ def create_app(store: Store | None = None, database_url: str | None = None) -> F
             allow_methods=["GET", "POST", "PATCH"],
             allow_headers=["Authorization", "Content-Type"],
         )
+    app.add_middleware(TrailingSlash)
     install_web(app)  # adds the security headers, outermost, so every answer carries them
     return app
 
@@ -78,7 +81,12 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(CriticaError)
     async def critica_error(_: Request, exc: CriticaError) -> JSONResponse:
-        return JSONResponse({"error": type(exc).__name__, "message": str(exc)}, http_status(exc))
+        wait = getattr(exc, "retry_after", None)
+        return JSONResponse(
+            {"error": type(exc).__name__, "message": str(exc)},
+            http_status(exc),
+            headers={"Retry-After": str(wait)} if wait else None,
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -115,10 +123,29 @@ def get_store(request: Request) -> Store:
 StoreDep = Annotated[Store, Depends(get_store)]
 
 
-def require_token(store: StoreDep, authorization: Annotated[str | None, Header()] = None) -> None:
+def client_key(request: Request) -> str:
+    """Who is asking, for per-client limits: the peer address."""
+    return request.client.host if request.client else "unknown"
+
+
+def check_token(request: Request, store: Store, token: str) -> bool:
+    """Whether ``token`` is live; a client with too many recent failures is refused
+    first (429), before the store is asked."""
+    failures: FailedAuth = request.app.state.failed_auth
+    client = client_key(request)
+    failures.check(client)
+    if token and store.verify_token(token):
+        return True
+    failures.failed(client)
+    return False
+
+
+def require_token(
+    request: Request, store: StoreDep, authorization: Annotated[str | None, Header()] = None
+) -> None:
     """Writes need ``Authorization: Bearer <token>``."""
     scheme, _, token = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not token or not store.verify_token(token.strip()):
+    if scheme.lower() != "bearer" or not check_token(request, store, token.strip()):
         raise AuthError(
             "this needs a valid API token: create one with `critica token create NAME` "
             "and send it as `Authorization: Bearer <token>`"
@@ -155,11 +182,10 @@ def list_titles(
     limit: int = Query(50, ge=1, le=500),
     offset: int = OffsetQuery,
 ) -> dict[str, Any]:
-    """Titles, optionally those whose name matches ``q``."""
+    """Titles, optionally those whose name matches ``q`` (exact, then prefix, then
+    containing), a page of ``limit`` from ``offset``."""
     items = (
-        store.find_titles(q)[offset : offset + limit]
-        if q
-        else store.list_titles(kind, limit, offset)
+        store.find_titles(q, limit, offset, kind) if q else store.list_titles(kind, limit, offset)
     )
     return {"items": [pages.title_dict(t) for t in items]}
 

@@ -1,4 +1,5 @@
-"""ASGI middleware that bounds every request: body size, time, and a last-resort 500.
+"""What bounds every request: body size, time, a last-resort 500 (ASGI middleware), a
+relative trailing-slash redirect, and a per-client limit on failed token checks.
 
 Starlette sends an unexpected error's 500 from its outermost layer, past every
 other middleware; ``Guard`` answers it first, so the reply is still JSON on API
@@ -9,9 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
+import time
+from collections import OrderedDict, deque
+from urllib.parse import quote
 
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from critica.errors import RateLimitError
 
 log = logging.getLogger("critica.api")
 API_PREFIXES = ("/api/", "/healthz", "/openapi.json")
@@ -107,3 +114,59 @@ class Guard:
                     "it if it happens again"
                 )
                 await _answer(scope, 500, "ServerError", message)(scope, receive, send)
+
+
+class TrailingSlash:
+    """``/titles/`` → ``/titles`` with a relative ``Location`` (307 keeps the method).
+
+    Starlette's own slash redirect builds an absolute URL from the request's ``Host``
+    header, which anyone can set; no critica address ends with a slash but ``/``.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = str(scope.get("path", ""))
+        if scope["type"] == "http" and len(path) > 1 and path.endswith("/"):
+            target = quote(path.rstrip("/") or "/")
+            if query := scope.get("query_string", b""):
+                target += "?" + query.decode("latin-1")
+            await Response(status_code=307, headers={"location": target})(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+class FailedAuth:
+    """Failed token checks per client: past ``limit`` in ``window`` seconds, the client is
+    refused (429) until its oldest failure leaves the window. Memory stays bounded: at most
+    ``clients`` are remembered, the least recent dropped first."""
+
+    def __init__(self, limit: int = 20, window: float = 60.0, clients: int = 10_000) -> None:
+        self.limit, self.window, self.clients = limit, window, clients
+        self._failures: OrderedDict[str, deque[float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def check(self, client: str) -> None:
+        """Raise ``RateLimitError`` when ``client`` has failed too often lately."""
+        now = time.monotonic()
+        with self._lock:
+            seen = self._failures.get(client)
+            while seen and now - seen[0] > self.window:
+                seen.popleft()
+            if seen and len(seen) >= self.limit:
+                wait = max(1, int(self.window - (now - seen[0])) + 1)
+                raise RateLimitError(
+                    f"too many requests with an invalid token from this address; wait {wait} s, "
+                    "then send a valid one (`critica token create NAME`)",
+                    wait,
+                )
+
+    def failed(self, client: str) -> None:
+        """Count one failed check for ``client``."""
+        with self._lock:
+            seen = self._failures.setdefault(client, deque(maxlen=self.limit))
+            seen.append(time.monotonic())
+            self._failures.move_to_end(client)
+            while len(self._failures) > self.clients:
+                self._failures.popitem(last=False)

@@ -283,12 +283,16 @@ def progress_bar(console: Console, label: str, total: int | None = None) -> Iter
 
 def print_rejects(console: Console, rejected: list[Rejected], notes: list[str]) -> None:
     """The first rejected rows with their reasons, and the first notes."""
+    from rich.markup import escape
+
+    from critica.cli.render import clean
+
     for r in rejected[:20]:
-        console.print(f"  [yellow]rejected[/] {r.source}: {r.reason}")
+        console.print(f"  [yellow]rejected[/] {escape(clean(r.source))}: {escape(clean(r.reason))}")
     if len(rejected) > 20:
         console.print(f"  … and {len(rejected) - 20} more")
     for note in notes[:5]:
-        console.print(f"  [dim]note[/] {note}")
+        console.print(f"  [dim]note[/] {escape(clean(note))}")
 
 
 EngineOption = Annotated[

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -11,6 +12,20 @@ from rich.table import Table
 from rich.text import Text
 
 from critica.analysis import Analysis
+
+# Control characters (C0 but newline and tab, DEL, C1) and bidirectional overrides: in
+# stored text they could move the cursor, retitle the terminal or reorder what is shown.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def clean(value: object) -> str:
+    """Stored text made safe to print: control characters and bidi overrides removed."""
+    return _UNSAFE.sub("", str(value))
+
+
+def plain(value: object) -> Text:
+    """Stored text as a table cell or title: cleaned, and never read as Rich markup."""
+    return Text(clean(value))
 
 
 def polarity_style(polarity: float, opinion: float) -> str:
@@ -69,7 +84,7 @@ def verdict_line(a: Analysis) -> Text:
     line = Text.assemble(call, f"  {a.score:.0f}/100  ", (a.band or "", "bold"))
     line.append(f"   confidence {a.confidence:.0%}", style="dim")
     if a.rating is not None:
-        line.append(f"   rating {a.rating.raw} → {a.rating.normalized:g}", style="cyan")
+        line.append(f"   rating {clean(a.rating.raw)} → {a.rating.normalized:g}", style="cyan")
         line.append(f"   text alone {a.text_score:.0f}", style="dim")
     return line
 
@@ -77,7 +92,7 @@ def verdict_line(a: Analysis) -> Text:
 def credits_table(a: Analysis) -> Table:
     table = Table("person", "as", "role", box=None, title="credits", title_justify="left")
     for c in a.credits:
-        table.add_row(c.person, c.character or "", c.role)
+        table.add_row(plain(c.person), plain(c.character or ""), plain(c.role))
     return table
 
 
@@ -88,7 +103,7 @@ def sentences_text(a: Analysis) -> Text:
         tags = " ".join(f"[{m.name}{'+' if m.polarity > 0 else '-'}]" for m in s.aspects)
         mark = "»" if a.quote and s.start == a.quote.start else " "
         out.append(f"{mark} {s.polarity:+.2f} ", style="dim")
-        out.append(s.text, style=polarity_style(s.polarity, s.opinion))
+        out.append(clean(s.text), style=polarity_style(s.polarity, s.opinion))
         if tags:
             out.append(f"  {tags}", style="magenta")
         out.append("\n")
@@ -101,12 +116,12 @@ def analysis_view(a: Analysis, show_sentences: bool = True) -> Panel:
     if a.title is not None:
         bits = [a.title.kind, a.title.network]
         extra = ", ".join(b for b in bits if b)
-        heading = f"{a.title.name}" + (f" ({extra})" if extra else "")
+        heading = clean(a.title.name) + (f" ({clean(extra)})" if extra else "")
     parts: list[object] = [verdict_line(a)]
     if a.quote:
-        parts.append(Text(f"\n{quoted(a.quote.text)}", style="italic"))
+        parts.append(Text(f"\n{quoted(clean(a.quote.text))}", style="italic"))
     if a.explanation:
-        parts.append(Text(f"\n{a.explanation}", style="dim"))
+        parts.append(Text(f"\n{clean(a.explanation)}", style="dim"))
     if a.aspects:
         aspects = Text("\naspects: ")
         for asp in a.aspects:
@@ -122,9 +137,10 @@ def analysis_view(a: Analysis, show_sentences: bool = True) -> Panel:
             sentences_text(a),
         ]
     for w in a.warnings:
-        parts.append(Text(f"note: {w}", style="yellow"))
-    footer = f"{a.language or '?'} · {a.model_version or 'no model'}"
-    return Panel(Group(*parts), title=heading, subtitle=footer, title_align="left", expand=False)  # type: ignore[arg-type]
+        parts.append(Text(f"note: {clean(w)}", style="yellow"))
+    footer = plain(f"{a.language or '?'} · {a.model_version or 'no model'}")
+    body = Group(*parts)  # type: ignore[arg-type]
+    return Panel(body, title=plain(heading), subtitle=footer, title_align="left", expand=False)
 
 
 def summary_table(rows: Sequence[tuple[str, str, Analysis]]) -> Table:
@@ -138,7 +154,7 @@ def summary_table(rows: Sequence[tuple[str, str, Analysis]]) -> Table:
             if a.quote and len(a.quote.text) > 90
             else (a.quote.text if a.quote else "")
         )
-        table.add_row(title, critic, score, a.band or "", fresh, quote)
+        table.add_row(plain(title), plain(critic), score, a.band or "", fresh, plain(quote))
     return table
 
 
@@ -194,26 +210,26 @@ def title_view(page: dict[str, object]) -> Panel:
     parts: list[object] = [grid]
     cons = p.get("consensus") or {}
     if cons.get("text"):
-        parts.append(Text(f"\nCritics' consensus: {cons['text']}", style="italic"))
+        parts.append(Text(f"\nCritics' consensus: {clean(cons['text'])}", style="italic"))
         for claim in cons.get("claims", []):  # each claim, the reviews behind it, its best quote
             n = claim["support"]
-            line = f"  · {claim['text']} ({n} review{'' if n == 1 else 's'})"
+            line = f"  · {clean(claim['text'])} ({n} review{'' if n == 1 else 's'})"
             quote = next(iter(claim.get("quotes") or []), None)
             if quote:
-                line += f": {quoted(quote['text'])}"
+                line += f": {quoted(clean(quote['text']))}"
             parts.append(Text(line, style="dim"))
     aspects = Table(
         "aspect", "discussed", "% positive", box=None, title="\naspects", title_justify="left"
     )
     for a in p.get("aspects") or []:
         aspects.add_row(
-            a["name"],
+            plain(a["name"]),
             f"{a['mentions']}",
             "—" if a.get("percent_positive") is None else f"{a['percent_positive']:.0f}%",
         )
     if p.get("aspects"):
         parts.append(aspects)
-    return Panel(Group(*parts), title=heading, title_align="left", expand=False)  # type: ignore[arg-type]
+    return Panel(Group(*parts), title=plain(heading), title_align="left", expand=False)  # type: ignore[arg-type]
 
 
 def titles_table(rows: Sequence[dict[str, Any]]) -> Table:
@@ -228,7 +244,7 @@ def titles_table(rows: Sequence[dict[str, Any]]) -> Table:
             f"{a['name']} {a['percent_positive']:.0f}%" for a in (r["aspects"] or [])[:3]
         )
         table.add_row(
-            str(r["title"]),
+            plain(r["title"]),
             str(r["reviews"]),
             "—" if pct is None else f"{pct:.0f}%",
             "—" if r["score_mean"] is None else f"{r['score_mean']:.0f}",
@@ -257,7 +273,7 @@ def calibration_tables(page: dict[str, Any]) -> Group:
         for row in page[kind]:
             lean = row["leniency"]
             table.add_row(
-                row["name"],
+                plain(row["name"]),
                 str(row["rated_reviews"]),
                 _map_cell(row["score_map"]),
                 str(row["shared_titles"]),

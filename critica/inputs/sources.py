@@ -157,7 +157,11 @@ def _read_file(source: str) -> tuple[str, dict[str, Any]]:
         if path.is_dir():
             raise InputError(f"{source} is a directory; pass a review file (text or HTML)")
         _check_size(path.stat().st_size)
-        data = path.read_bytes()
+        # A device or FIFO reports size 0 and may never end: read one byte past the limit.
+        limit = int(config.get("max_input_bytes"))
+        with path.open("rb") as fh:
+            data = fh.read(limit + 1)
+        _check_size(len(data))
     except FileNotFoundError:
         raise InputError(
             f"no such file: {source}; check the path, or pass - to read standard input"

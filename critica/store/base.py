@@ -29,8 +29,11 @@ class Store(Protocol):
         """Find a title by (name, kind, parent, season, year when given) or create it."""
 
     def get_title(self, title_id: int) -> Title | None: ...
-    def find_titles(self, name: str) -> list[Title]:
-        """Titles whose name matches, case-insensitively (exact matches first)."""
+    def find_titles(
+        self, name: str, limit: int = 50, offset: int = 0, kind: str | None = None
+    ) -> list[Title]:
+        """Titles whose name matches, case-insensitively (exact matches first), a page at
+        a time, optionally of one kind."""
 
     def list_titles(
         self, kind: str | None = None, limit: int = 50, offset: int = 0

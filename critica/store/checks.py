@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Select, func, select
+from sqlalchemy import Connection, Select, func, or_, select
 from sqlalchemy.exc import DatabaseError
 
 from critica.store.schema import analyses, aspect_mentions, credit_mentions, reviews
@@ -36,6 +36,16 @@ def integrity(conn: Connection) -> list[str]:
         .where(~select(reviews.c.id).where(reviews.c.id == credit_mentions.c.review_id).exists())
     )
     problems += _ids(conn, stray_credits, "credit mention(s) of a missing review")
+    a = analyses.c
+    out_of_range = select(a.review_id).where(
+        or_(
+            a.score < 0, a.score > 100, a.text_score < 0, a.text_score > 100,
+            a.rating_score < 0, a.rating_score > 100, a.confidence < 0, a.confidence > 1,
+            # NaN is the one value not equal to itself (and the one SQLite stores as NULL)
+            a.score != a.score, a.text_score != a.text_score, a.confidence != a.confidence,
+        )
+    )  # fmt: skip
+    problems += _ids(conn, out_of_range, "analysis(es) with a score or confidence out of range")
     duplicated = (
         select(reviews.c.content_hash).group_by(reviews.c.content_hash).having(func.count() > 1)
     )

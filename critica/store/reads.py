@@ -61,8 +61,11 @@ def title(conn: Connection, title_id: int) -> Title | None:
     return None if row is None else to_title(row)
 
 
-def find_titles(conn: Connection, name: str, limit: int = 50) -> list[Title]:
-    """Titles whose name contains ``name``, case-insensitively; exact, then prefix, then others."""
+def find_titles(
+    conn: Connection, name: str, limit: int = 50, offset: int = 0, kind: str | None = None
+) -> list[Title]:
+    """Titles whose name contains ``name``, case-insensitively; exact, then prefix, then
+    others; one page of ``limit`` from ``offset`` (optionally of one kind)."""
     key = name_key(name)
     if not key:
         return []
@@ -75,8 +78,10 @@ def find_titles(conn: Connection, name: str, limit: int = 50) -> list[Title]:
     query = (
         title_select()
         .where(titles.c.name_key.like(f"%{pattern}%", escape="\\"))
+        .where(true() if kind is None else titles.c.kind == kind)
         .order_by(rank, titles.c.name_key, titles.c.id)
         .limit(limit)
+        .offset(offset)
     )
     return [to_title(row) for row in conn.execute(query)]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any
 
@@ -169,7 +170,12 @@ def _hit(row: dict[str, Any]) -> dict[str, Any]:
         elif piece not in (START, STOP):
             plain.append(piece)
             position += len(piece)
-    row["snippet"] = raw.replace(START, "<mark>").replace(STOP, "</mark>")
+    # HTML-safe: the review's own text escaped, only the match marks left as tags.
+    row["snippet"] = "".join(
+        "<mark>" if piece == START else "</mark>" if piece == STOP else html.escape(piece)
+        for piece in _MARKS.split(raw)
+        if piece
+    )
     row["snippet_text"] = "".join(plain)
     row["highlights"] = highlights
     return row

@@ -123,10 +123,13 @@ class SQLStore:
         with self._read() as conn:
             return reads.title(conn, title_id)
 
-    def find_titles(self, name: str) -> list[Title]:
-        """Titles whose name matches, case-insensitively (exact matches first)."""
+    def find_titles(
+        self, name: str, limit: int = 50, offset: int = 0, kind: str | None = None
+    ) -> list[Title]:
+        """Titles whose name matches, case-insensitively (exact matches first), a page at
+        a time (``limit`` from ``offset``), optionally of one kind."""
         with self._read() as conn:
-            return reads.find_titles(conn, name)
+            return reads.find_titles(conn, name, limit, offset, kind)
 
     def list_titles(self, kind: str | None = None, limit: int = 50, offset: int = 0) -> list[Title]:
         """Titles by name, optionally of one kind."""
@@ -401,9 +404,15 @@ class SQLStore:
             return tokens.create(conn, name)
 
     def verify_token(self, token: str) -> bool:
-        """True for a live token (and its last use is recorded)."""
+        """True for a live token (and its last use is recorded). An unknown token is
+        turned away by a read alone, so a flood of bad ones never takes the write lock."""
+        with self._read() as conn:
+            token_id = tokens.find(conn, token)
+        if token_id is None:
+            return False
         with self._write() as conn:
-            return tokens.verify(conn, token)
+            tokens.record_use(conn, token_id)
+        return True
 
     def list_tokens(self) -> list[dict[str, Any]]:
         """Tokens' ids, names and dates; never the token or its hash."""

@@ -31,10 +31,10 @@ def create(conn: Connection, name: str) -> str:
     return token
 
 
-def verify(conn: Connection, token: str) -> bool:
-    """True for a live (not revoked) token, whose last use is then recorded."""
+def find(conn: Connection, token: str) -> int | None:
+    """The id of the live (not revoked) token ``token``, or None; reads only."""
     if not token.startswith(PREFIX):
-        return False
+        return None
     digest = token_hash(token)
     # Looking up by hash means a timing difference can leak only hash bytes, never token bytes;
     # compare_digest still guards the final equality.
@@ -44,9 +44,13 @@ def verify(conn: Connection, token: str) -> bool:
         )
     ).first()
     if row is None or not hmac.compare_digest(row.token_hash, digest):
-        return False
-    conn.execute(update(tokens).where(tokens.c.id == row.id).values(last_used_at=schema.utcnow()))
-    return True
+        return None
+    return int(row.id)
+
+
+def record_use(conn: Connection, token_id: int) -> None:
+    """Note a token's last use."""
+    conn.execute(update(tokens).where(tokens.c.id == token_id).values(last_used_at=schema.utcnow()))
 
 
 def listing(conn: Connection) -> list[dict[str, Any]]:

@@ -16,7 +16,14 @@ from starlette.concurrency import run_in_threadpool
 
 from critica import __version__, config
 from critica.core import analyze
-from critica.errors import AuthError, BusyError, CriticaError, InputError, http_status
+from critica.errors import (
+    AuthError,
+    BusyError,
+    CriticaError,
+    InputError,
+    TooLargeError,
+    http_status,
+)
 from critica.inputs.sources import fetch_url
 from critica.params import MAX_OFFSET, IdPath
 from critica.service import pages
@@ -288,7 +295,9 @@ async def read_form(request: Request) -> dict[str, str]:
     async for chunk in request.stream():  # stop reading at the limit, not after the whole body
         body += chunk
         if len(body) > MAX_FORM_BYTES:
-            raise InputError(f"the form is over {MAX_FORM_BYTES:,} bytes; paste a shorter review")
+            raise TooLargeError(
+                f"the form is over {MAX_FORM_BYTES:,} bytes; paste a shorter review"
+            )
     fields = parse_qs(bytes(body).decode("utf-8", "replace"), keep_blank_values=True)
     return {k: v[0].strip() for k, v in fields.items()}
 
@@ -357,9 +366,17 @@ def _store_review(store: Store, form: dict[str, str]) -> int:
 async def store_page(request: Request) -> Response:
     """Store an analysed review (needs an API token), then show it."""
     form = await read_form(request)
+    # The API's per-client limit on failed token checks (critica.api.limits.FailedAuth).
+    failures, client = request.app.state.failed_auth, request.client.host if request.client else ""
     try:
+        failures.check(client)
         review_id = await run_in_threadpool(_store_review, store_of(request), form)
     except CriticaError as exc:
+        if isinstance(exc, AuthError):
+            failures.failed(client)
         context = {"form": form, "store_error": str(exc)}
-        return render(request, "analyze.html", context, http_status(exc))
+        response = render(request, "analyze.html", context, http_status(exc))
+        if wait := getattr(exc, "retry_after", None):
+            response.headers["Retry-After"] = str(wait)
+        return response
     return RedirectResponse(f"/reviews/{review_id}", status_code=303)

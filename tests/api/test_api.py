@@ -161,3 +161,104 @@ def test_openapi_describes_the_list_and_record_responses(client):
     assert {"rated_reviews", "shared_titles", "score_map", "leniency"} == set(profile)
     fields = spec["components"]["schemas"]["ReviewSummary"]["properties"]
     assert {"score", "fresh", "quote", "band"} <= set(fields)
+
+
+def test_a_trailing_slash_redirects_without_echoing_the_host(client):
+    r = client.get("/titles/?sort=name", headers={"Host": "evil.example"}, follow_redirects=False)
+    assert r.status_code == 307 and r.headers["location"] == "/titles?sort=name"
+    r = client.post("/api/v1/analyze/", json={"text": "x"}, follow_redirects=False)
+    assert r.status_code == 307 and r.headers["location"] == "/api/v1/analyze"
+    assert "evil.example" not in str(r.headers)
+    assert client.get("/titles/", follow_redirects=True).status_code == 200
+
+
+def test_title_search_pages_reach_every_match(tmp_path):
+    """A name matched by 120 titles: pages of 50 reach all 120, each once, in order."""
+    from fastapi.testclient import TestClient
+
+    from critica.api import create_app
+    from critica.store import open_store
+    from critica.store.records import TitleIn
+
+    store = open_store(f"sqlite:///{tmp_path / 'many.db'}")
+    for i in range(120):
+        store.add_title(TitleIn(name=f"Night Shift {i:03d}", kind="film" if i % 2 else "series"))
+    with TestClient(create_app(store)) as client:
+        seen = []
+        for offset in (0, 50, 100, 150):
+            page = client.get("/api/v1/titles", params={"q": "night shift", "offset": offset})
+            seen += [t["name"] for t in page.json()["items"]]
+        many = client.get("/api/v1/titles", params={"q": "night", "limit": 500}).json()["items"]
+        films = client.get("/api/v1/titles", params={"q": "night", "kind": "film", "limit": 500})
+    assert seen == [f"Night Shift {i:03d}" for i in range(120)]
+    assert len(many) == 120 and len(films.json()["items"]) == 60
+    store.close()
+
+
+def test_failed_token_checks_are_limited_per_client(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from critica.api import create_app
+    from critica.store import open_store
+
+    store = open_store(f"sqlite:///{tmp_path / 'auth.db'}")
+    good = {"Authorization": f"Bearer {store.create_token('ok')}"}
+    bad = {"Authorization": "Bearer crt_guessing"}
+    body = {"name": "Heat", "kind": "film"}
+    with TestClient(create_app(store)) as client:
+        assert client.post("/api/v1/titles", json=body, headers=good).status_code == 201
+        codes = [
+            client.post("/api/v1/titles", json=body, headers=bad).status_code for _ in range(20)
+        ]
+        assert codes == [401] * 20
+        blocked = client.post("/api/v1/titles", json=body, headers=good)
+        assert blocked.status_code == 429 and int(blocked.headers["retry-after"]) > 0
+        assert "too many requests with an invalid token" in blocked.json()["message"]
+        web = client.post("/analyze/store", data={"text": "A fine film.", "title": "Heat",
+                                                  "token": "crt_guessing"})  # fmt: skip
+        assert web.status_code == 429 and "retry-after" in web.headers
+        assert client.get("/api/v1/titles").status_code == 200  # reads are never limited
+    store.close()
+
+
+def test_failures_leave_the_window():
+    import time
+
+    from critica.api.limits import FailedAuth
+    from critica.errors import RateLimitError
+
+    limits = FailedAuth(limit=2, window=0.3, clients=2)
+    limits.failed("a")
+    limits.failed("a")
+    with pytest.raises(RateLimitError):
+        limits.check("a")
+    limits.check("b")  # another client is not affected
+    time.sleep(0.35)
+    limits.check("a")  # the failures have left the window
+    for name in ("c", "d", "e"):
+        limits.failed(name)
+    assert len(limits._failures) == 2  # bounded memory: the least recent client dropped
+
+
+def test_an_unknown_token_does_not_wait_for_the_write_lock(tmp_path):
+    """A flood of bad tokens must not queue behind (or block) writers: a bad token is
+    refused by a read while another connection holds SQLite's write lock."""
+    import sqlite3
+    import time
+
+    from critica.store import open_store
+
+    path = tmp_path / "lock.db"
+    store = open_store(f"sqlite:///{path}")
+    good = store.create_token("ok")
+    writer = sqlite3.connect(path, timeout=0.1)
+    writer.execute("BEGIN IMMEDIATE")
+    try:
+        start = time.perf_counter()
+        assert store.verify_token("crt_guessing") is False
+        assert time.perf_counter() - start < 1.0
+    finally:
+        writer.rollback()
+        writer.close()
+    assert store.verify_token(good) is True
+    store.close()

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, select, text, update
 
 from critica import config
 from critica.errors import StoreError
@@ -297,6 +297,8 @@ def test_search_finds_and_highlights(store: SQLStore) -> None:
     assert marked == ["acted", "brilliant"]  # stemmed matches, and the literal tags are no marks
     # PostgreSQL's headline drops tag-like text, SQLite's keeps it as text; neither marks it.
     assert "<mark>acted</mark>" in hit["snippet"] and "tags" in hit["snippet_text"]
+    # The snippet is HTML-safe: only match marks are tags; the review's own markup is text.
+    assert hit["snippet"].count("<mark>") == 2 and "<mark>tags" not in hit["snippet"]
 
 
 def test_tokens(store: SQLStore) -> None:
@@ -430,3 +432,16 @@ def test_search_ranks_the_best_of_the_newest_matches(store: SQLStore, monkeypatc
     monkeypatch.setattr(search, "CANDIDATES", 2)  # a common word on a big store
     hits = [h["id"] for h in store.search("gripping")["reviews"]]
     assert oldest not in hits and newest in hits and len(hits) == 2
+
+
+def test_integrity_check_finds_out_of_range_scores(store: SQLStore) -> None:
+    film = store.add_title(TitleIn("Heat"))
+    first, _ = add(store, film.id)
+    second, _ = add(store, film.id, BAD)
+    assert store.integrity_check() == []
+    with store.engine.begin() as conn:
+        conn.execute(update(analyses).where(analyses.c.review_id == first).values(score=1e9))
+        conn.execute(update(analyses).where(analyses.c.review_id == second).values(confidence=-1))
+    assert store.integrity_check() == [
+        f"analysis(es) with a score or confidence out of range: ids {first}, {second}"
+    ]
