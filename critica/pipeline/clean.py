@@ -33,7 +33,8 @@ def _html_fallback(raw: str) -> str:
     from lxml import etree
 
     try:
-        parser = lxml.html.HTMLParser(encoding="utf-8")
+        # huge_tree: libxml2 otherwise stops at 256 levels of nesting and keeps nothing below.
+        parser = lxml.html.HTMLParser(encoding="utf-8", huge_tree=True)
         root = lxml.html.fromstring(raw.encode("utf-8"), parser=parser)
     except (etree.ParserError, ValueError):
         return ""
@@ -46,14 +47,41 @@ def _html_fallback(raw: str) -> str:
     return str(root.text_content())
 
 
-def _html_to_text(raw: str) -> str:
+_DROPPED_BLOCKS = re.compile(
+    r"<(" + "|".join(_DROP_TAGS) + r")\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL
+)
+_BLOCK_TAG = re.compile(r"</?(?:" + "|".join(_BLOCK_TAGS) + r")\b[^>]*>", re.IGNORECASE)
+_ANY_TAG = re.compile(r"<[^>]*>")
+FLATTENED = (
+    "the page's HTML is nested too deeply for a parser; its text was read without the "
+    "page's structure, so check that it is the review"
+)
+
+
+def _strip_tags(raw: str) -> str:
+    """The text of HTML no parser could build a tree of: tags removed, blocks as lines."""
+    import html
+
+    text = _BLOCK_TAG.sub("\n", _DROPPED_BLOCKS.sub("", raw))
+    return html.unescape(_ANY_TAG.sub("", text))
+
+
+def _html_to_text(raw: str, notes: list[str] | None = None) -> str:
     # Imported here: trafilatura costs ~0.4 s to import and plain text never needs it.
     import trafilatura
 
     raw = _NOT_XML.sub("", raw)
     text = trafilatura.extract(raw, include_comments=False, include_tables=False, favor_recall=True)
     # Extraction yields one paragraph per line.
-    return text if text else _html_fallback(raw)
+    if text:
+        return str(text)
+    text = _html_fallback(raw)
+    if text.strip():
+        return text
+    flat = _strip_tags(raw)
+    if flat.strip() and notes is not None:
+        notes.append(FLATTENED)
+    return flat
 
 
 def _normalize_chars(text: str, html: bool) -> str:
@@ -94,11 +122,12 @@ def _paragraphs(text: str, html: bool) -> list[str]:
     return [" ".join(block.split("\n")) for block in blocks if block.strip()]
 
 
-def clean_text(raw: str, html: bool | None = None) -> str:
-    """Clean raw review input to paragraphs separated by blank lines."""
+def clean_text(raw: str, html: bool | None = None, notes: list[str] | None = None) -> str:
+    """Clean raw review input to paragraphs separated by blank lines; what a user should
+    know about how it was read (e.g. HTML too deep to parse) is appended to ``notes``."""
     if html is None:
         html = looks_like_html(raw)
-    text = _html_to_text(raw) if html else raw
+    text = _html_to_text(raw, notes) if html else raw
     text = "\n\n".join(_paragraphs(_normalize_chars(text, html), html))
     # Stripping can expose what the character repair then reads as mojibake ("aÜ¿\xa0" ->
     # "aÜ¿" -> "aܿ"): repeat until nothing changes, so cleaning clean text is a no-op.
@@ -138,7 +167,7 @@ class Clean(BaseComponent):
 
     def __call__(self, doc: ReviewDoc) -> ReviewDoc:
         html = doc.meta.get("content_type") == "html" or looks_like_html(doc.raw)
-        text = clean_text(doc.raw, html=html)
+        text = clean_text(doc.raw, html=html, notes=doc.warnings)
         limit = int(config.get("max_analyzed_chars"))
         if len(text) > limit:
             cut = truncate(text, limit)

@@ -166,3 +166,18 @@ def test_html_with_control_characters_is_cleaned_not_a_crash() -> None:
     # Found by the property test above: lxml refuses C0 controls, which stopped an ingest.
     text = clean_text("<html><body><p>A fine\x01 film.\x0b</p><div>\x1fGreat cast.</div>", True)
     assert "A fine film." in text and "Great cast." in text
+
+
+@pytest.mark.parametrize("depth", [300, 5000])
+def test_deeply_nested_html_keeps_its_text(depth: int) -> None:
+    """libxml2 keeps nothing below 256 levels by default: the review must not vanish.
+    Past what any parser builds, the text is read without the layout, with a note."""
+    from critica.pipeline.clean import FLATTENED
+
+    body = "<p>A taut, gripping thriller with a superb cast.</p><script>var x = 1;</script>"
+    raw = "<html><body>" + "<div>" * depth + body + "</div>" * depth + "</body></html>"
+    notes: list[str] = []
+    assert (
+        clean_text(raw, html=True, notes=notes) == "A taut, gripping thriller with a superb cast."
+    )
+    assert notes == ([FLATTENED] if depth > 2000 else [])
