@@ -33,7 +33,7 @@ from critica.api.schemas import (
     TitlePage,
 )
 from critica.core import analyze
-from critica.errors import AuthError, CriticaError, http_status
+from critica.errors import AuthError, CriticaError, InputError, http_status
 from critica.figures import calibration
 from critica.params import IdPath, OffsetQuery
 from critica.service import pages
@@ -258,8 +258,11 @@ def create_review(body: ReviewCreate, store: StoreDep) -> dict[str, Any]:
     pages.get_title_or_404(store, body.title_id)
     title = store.get_title(body.title_id)
     analysis = analyze(body.text, title=title.name if title else None, rating=body.rating)
-    review_id, created = store.add_review(ReviewIn(**body.model_dump(), source="api"), analysis)
-    return {**pages.review_page(store, review_id), "created": created}
+    (stored,) = store.store_reviews([(ReviewIn(**body.model_dump(), source="api"), analysis)])
+    if stored.id is None:
+        raise InputError(f"review not stored: {stored.reason}")
+    page = pages.review_page(store, stored.id)
+    return {**page, "created": stored.status == "created", "status": stored.status}
 
 
 @router.get("/reviews/{review_id}", tags=["reviews"], response_model=ReviewPage)

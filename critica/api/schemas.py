@@ -48,6 +48,12 @@ class ReviewCreate(BaseModel):
     date: dt.date | None = None
     url: str | None = Field(None, max_length=2000)
     rating: str | None = Field(None, max_length=50)
+    external_id: str | None = Field(
+        None,
+        max_length=200,
+        description="The source's own id for the review: a later post with the same id "
+        "updates it (text, rating, date …) instead of adding a second review.",
+    )
 
 
 class PublicationUpdate(BaseModel):
@@ -290,6 +296,10 @@ class ReviewPage(ReviewSummary):
 
 class ReviewCreated(ReviewPage):
     created: bool = Field(description="False when the same review was stored before.")
+    status: str = Field(
+        description="created, updated (a stored review changed: same id, or a rating added "
+        "…) or unchanged (an exact copy)."
+    )
 
 
 class SearchPage(BaseModel):

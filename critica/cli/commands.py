@@ -244,11 +244,11 @@ def ingest(
         summary = run(store, paths, options, batch_size=batch_size, progress=advance)
     console.print(
         f"[bold]{summary.added}[/] added, {summary.duplicates} duplicates skipped, "
-        f"{len(summary.rejected)} rejected, in {summary.seconds:.1f} s "
+        f"{summary.updated} updated, {len(summary.rejected)} rejected, in {summary.seconds:.1f} s "
         f"({summary.seen / max(summary.seconds, 1e-9):.0f} reviews/s)"
     )
     print_rejects(console, summary.rejected, summary.notes)
-    if summary.rejected and not summary.added and not summary.duplicates:
+    if summary.rejected and not (summary.added or summary.updated or summary.duplicates):
         nothing_usable(len(summary.rejected), "stored")
 
 

@@ -26,6 +26,7 @@ class IngestSummary:
     """What an ingest did: counts, and each rejected row with its reason."""
 
     added: int = 0
+    updated: int = 0  # stored reviews a copy changed (same source id, or a rating added …)
     duplicates: int = 0
     rejected: list[Rejected] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -33,7 +34,7 @@ class IngestSummary:
 
     @property
     def seen(self) -> int:
-        return self.added + self.duplicates + len(self.rejected)
+        return self.added + self.updated + self.duplicates + len(self.rejected)
 
 
 def _date(value: Any) -> date | None:
@@ -132,6 +133,7 @@ def ingest(
                     url=f.get("url"),
                     rating=rating,
                     source=rec.source,
+                    external_id=_source_id(f.get("id")),
                 )
             )
             inputs.append(
@@ -144,14 +146,26 @@ def ingest(
             )
         fresh = analyze_many([i for i, a in zip(inputs, ready, strict=True) if a is None])
         analyses = [a if a is not None else next(fresh) for a in ready]
-        results = store.add_reviews(list(zip(reviews, analyses, strict=True)))
-        created = sum(1 for _, new in results if new)
-        summary.added += created
-        summary.duplicates += len(results) - created
+        stored = store.store_reviews(list(zip(reviews, analyses, strict=True)))
+        for review, result in zip(reviews, stored, strict=True):
+            if result.status == "conflict":
+                summary.rejected.append(Rejected(review.source or "?", result.reason))
+            else:
+                summary.added += result.status == "created"
+                summary.updated += result.status == "updated"
+                summary.duplicates += result.status == "unchanged"
         if progress:
             progress(len(batch))
     summary.seconds = time.perf_counter() - start
     return summary
+
+
+def _source_id(value: Any) -> str | None:
+    """A row's own id as text (JSON numbers too); blank means none."""
+    if value is None or isinstance(value, bool):
+        return None
+    text = " ".join(str(value).split())
+    return text[:200] or None
 
 
 def _records(

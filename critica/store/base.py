@@ -16,6 +16,7 @@ from critica.store.records import (
     Title,
     TitleIn,
 )
+from critica.store.writes import Stored
 
 
 class Store(Protocol):
@@ -82,6 +83,9 @@ class Store(Protocol):
 
     def add_reviews(self, items: list[tuple[ReviewIn, Analysis]]) -> list[tuple[int, bool]]:
         """``add_review`` for a batch, in one transaction."""
+
+    def store_reviews(self, items: list[tuple[ReviewIn, Analysis]]) -> list[Stored]:
+        """Create, update or keep each review; a refused one says why (``Stored.reason``)."""
 
     def get_review(self, review_id: int) -> Review | None: ...
     def reviews_for_title(

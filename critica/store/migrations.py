@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 
@@ -132,12 +133,56 @@ def m005_credit_mentions(conn: Connection) -> None:
         after = batch[-1][0]
 
 
+def m006_review_identity(conn: Connection) -> None:
+    """reviews.external_id (a source's own id, unique) and every content_hash recomputed
+    with the identity normalisation (NFKC, format characters, confusable names): see
+    critica.store.identity. Two stored reviews that now share a key are both kept (the
+    later one's key made unique), so nothing is lost."""
+    from critica.store.identity import review_key
+
+    columns = {c["name"] for c in inspect(conn).get_columns("reviews")}
+    if "external_id" not in columns:
+        conn.exec_driver_sql("ALTER TABLE reviews ADD COLUMN external_id TEXT")
+        conn.exec_driver_sql(
+            "CREATE UNIQUE INDEX IF NOT EXISTS ix_reviews_external_id ON reviews (external_id)"
+        )
+    r, after = schema.reviews.c, 0
+    query = (
+        select(r.id, r.title_id, schema.critics.c.name, schema.publications.c.name, r.text)
+        .select_from(schema.reviews.outerjoin(schema.critics).outerjoin(schema.publications))
+        .order_by(r.id)
+        .limit(1000)
+    )
+    while True:
+        batch = conn.execute(query.where(r.id > after)).all()
+        if not batch:
+            return
+        keys = {
+            rid: review_key(title, critic, pub, text) for rid, title, critic, pub, text in batch
+        }
+        taken = {
+            h: i
+            for h, i in conn.execute(
+                select(r.content_hash, r.id).where(r.content_hash.in_(set(keys.values())))
+            )
+        }
+        updates = []
+        for rid, key in keys.items():
+            if taken.get(key, rid) != rid:  # another stored review has this identity already
+                key = hashlib.sha256(f"{key}:{rid}".encode()).hexdigest()
+            taken[key] = rid
+            updates.append({"rid": rid, "content_hash": key})
+        conn.execute(update(schema.reviews).where(r.id == bindparam("rid")), updates)
+        after = batch[-1][0]
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_full_text,
     m003_rating_score,
     m004_fresh_evidence,
     m005_credit_mentions,
+    m006_review_identity,
 ]
 
 

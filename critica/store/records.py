@@ -73,6 +73,7 @@ class ReviewIn:
     url: str | None = None
     rating: str | None = None  # as printed ("3/4", "B+")
     source: str | None = None  # where it came from (file:line, API)
+    external_id: str | None = None  # the source's own id: a later copy with it is an update
 
     def __post_init__(self) -> None:
         _drop_nul(self)

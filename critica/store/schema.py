@@ -72,7 +72,8 @@ reviews = Table(
     Column("url", Text),
     Column("rating", Text),
     Column("text", Text, nullable=False),
-    Column("content_hash", String(64), nullable=False, unique=True),
+    Column("content_hash", String(64), nullable=False, unique=True),  # identity.review_key
+    Column("external_id", Text, unique=True),  # the source's id for the review, when given
     Column("source", Text),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Index("ix_reviews_title_date", "title_id", "date"),

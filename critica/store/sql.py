@@ -310,6 +310,12 @@ class SQLStore:
         with self._write() as conn:
             return writes.add_reviews(conn, items)
 
+    def store_reviews(self, items: list[tuple[ReviewIn, Analysis]]) -> list[writes.Stored]:
+        """Create, update or keep each review (``critica.store.identity``), in one
+        transaction; a refused one says why and stops nothing else."""
+        with self._write() as conn:
+            return writes.store_reviews(conn, items)
+
     def get_review(self, review_id: int) -> Review | None:
         """One review with its current analysis, or None."""
         with self._read() as conn:

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Table, delete, select
+from sqlalchemy import Connection, Table, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from critica.analysis import Analysis
 from critica.errors import StoreError
 from critica.store import schema
+from critica.store.identity import identity_name, review_key
 from critica.store.records import ReviewIn
 
 # Keeps IN (...) lists well under SQLite's bound-parameter limit.
@@ -27,10 +28,8 @@ def clean_name(name: str | None) -> str | None:
 
 
 def content_hash(title_id: int, critic: str | None, publication: str | None, text: str) -> str:
-    """The idempotency key: the same review of the same title by the same critic hashes alike."""
-    parts = [str(title_id), (critic or "").casefold(), (publication or "").casefold()]
-    parts.append(" ".join(text.split()))
-    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+    """The idempotency key of a review without a source id (``identity.review_key``)."""
+    return review_key(title_id, critic, publication, text)
 
 
 def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
@@ -77,31 +76,187 @@ def check_titles(conn: Connection, title_ids: set[int]) -> None:
         raise StoreError(f"no title with id {missing}; add the title before its reviews")
 
 
-def add_reviews(
-    conn: Connection, items: Sequence[tuple[ReviewIn, Analysis]]
-) -> list[tuple[int, bool]]:
-    """Store new reviews with their analyses; ``(id, created)`` for each item, in order."""
+@dataclass
+class Stored:
+    """What storing one incoming review did: ``created``, ``updated`` (a stored review
+    changed: its text under the same source id, or its rating, date, address, flag),
+    ``unchanged`` (an exact copy) or ``conflict`` (refused; ``reason`` says why)."""
+
+    id: int | None
+    status: str
+    reason: str = ""
+
+
+_STORED_FIELDS = (
+    "id", "title_id", "critic", "publication", "external_id", "content_hash", "text",
+    "rating", "date", "url", "top_critic",
+)  # fmt: skip
+
+
+def _stored(conn: Connection, where: Any) -> list[Any]:
+    r = schema.reviews.c
+    query = (
+        select(r.id, r.title_id, schema.critics.c.name.label("critic"))
+        .add_columns(schema.publications.c.name.label("publication"), r.external_id)
+        .add_columns(r.content_hash, r.text, r.rating, r.date, r.url, r.top_critic)
+        .select_from(schema.reviews.outerjoin(schema.critics).outerjoin(schema.publications))
+        .where(where)
+    )
+    return list(conn.execute(query))
+
+
+def _existing(
+    conn: Connection, keys: list[str], ids: list[str]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Stored reviews by identity key and by source id."""
+    r = schema.reviews.c
+    by_key: dict[str, Any] = {}
+    by_id: dict[str, Any] = {}
+    for part in chunks(sorted(set(keys))):
+        by_key.update({row.content_hash: row for row in _stored(conn, r.content_hash.in_(part))})
+    for part in chunks(sorted(set(ids))):
+        by_id.update({row.external_id: row for row in _stored(conn, r.external_id.in_(part))})
+    return by_key, by_id
+
+
+def _changes(row: Any, review: ReviewIn, key: str) -> dict[str, Any]:
+    """What an incoming copy changes in a stored review (given values only)."""
+    found: dict[str, Any] = {}
+    if review.text != row.text or key != row.content_hash:
+        found |= {"text": review.text, "content_hash": key}
+    for name in ("rating", "date", "url", "top_critic"):
+        value = getattr(review, name)
+        if value is not None and value != getattr(row, name):
+            found[name] = value
+    if review.external_id and row.external_id is None:
+        found["external_id"] = review.external_id
+    publication = clean_name(review.publication)
+    if publication and identity_name(publication) != identity_name(row.publication):
+        found["publication"] = publication
+    return found
+
+
+def store_reviews(conn: Connection, items: Sequence[tuple[ReviewIn, Analysis]]) -> list[Stored]:
+    """Store reviews with their analyses, each once (see ``critica.store.identity``): a
+    new review is created, a changed one updated (analysis replaced), an exact copy left
+    alone; a source id already naming another title's or critic's review is refused.
+    Copies of one review within a batch apply in order, as if sent one after another."""
     if not items:
         return []
     check_titles(conn, {review.title_id for review, _ in items})
-    hashes = [
+    keys = [
         content_hash(r.title_id, clean_name(r.critic), clean_name(r.publication), r.text)
         for r, _ in items
     ]
-    ids = existing_hashes(conn, hashes)
-    first: dict[str, int] = {}  # hash -> index of its first new occurrence in the batch
-    for index, digest in enumerate(hashes):
-        if digest not in ids:
-            first.setdefault(digest, index)
-    created = insert_reviews(conn, new_rows(conn, items, first))
-    # A hash missing from ``created`` was stored by a concurrent writer in the meantime.
-    ids.update(existing_hashes(conn, set(first) - set(created)))
-    ids.update(created)
+    results: dict[int, Stored] = {}
+    pending = list(range(len(items)))
+    while pending:  # each pass stores the first copy of each review; later copies wait
+        seen: set[str] = set()
+        now: list[int] = []
+        later: list[int] = []
+        for i in pending:
+            review = items[i][0]
+            identity = "id:" + review.external_id if review.external_id else "key:" + keys[i]
+            (later if identity in seen else now).append(i)
+            seen.add(identity)
+        deferred = _store_pass(conn, items, keys, now, results)
+        pending = sorted(later + deferred)
+    return [results[i] for i in range(len(items))]
+
+
+def _store_pass(
+    conn: Connection,
+    items: Sequence[tuple[ReviewIn, Analysis]],
+    keys: list[str],
+    chosen: list[int],
+    results: dict[int, Stored],
+) -> list[int]:
+    """Store ``chosen`` (one copy per review); the indices to retry in the next pass."""
+    by_key, by_id = _existing(
+        conn, [keys[i] for i in chosen], [e for i in chosen if (e := items[i][0].external_id)]
+    )
+    creating: dict[str, int] = {}  # key -> index of the item to create
+    deferred = []
+    for i in chosen:
+        review, key = items[i][0], keys[i]
+        row = by_id.get(review.external_id) if review.external_id else None
+        if row is not None and (
+            row.title_id != review.title_id
+            or identity_name(row.critic) != identity_name(clean_name(review.critic))
+        ):
+            results[i] = Stored(None, "conflict", (
+                f"id {review.external_id!r} already names another review (review {row.id}: "
+                f"title {row.title_id}, critic {row.critic or 'none'}); give each review "
+                "its own id"
+            ))  # fmt: skip
+            continue
+        same_text = by_key.get(key)
+        if row is not None and same_text is not None and same_text.id != row.id:
+            results[i] = Stored(None, "conflict", (
+                f"id {review.external_id!r} names review {row.id}, but this text is stored "
+                f"as review {same_text.id}; one of the two ids is wrong"
+            ))  # fmt: skip
+            continue
+        target = row if row is not None else same_text
+        if target is None:
+            if key not in creating:
+                creating[key] = i
+            elif review.external_id and items[creating[key]][0].external_id:
+                results[i] = Stored(None, "conflict", (
+                    f"id {review.external_id!r} and id {items[creating[key]][0].external_id!r} "
+                    "carry the same review text; give each review its own text or one id"
+                ))  # fmt: skip
+            else:
+                deferred.append(i)  # the same review, once with its id: after it is stored
+            continue
+        changes = _changes(target, review, key)
+        if changes:
+            update_review(conn, target.id, changes, items[i][1])
+            results[i] = Stored(target.id, "updated")
+        else:
+            results[i] = Stored(target.id, "unchanged")
+    created = insert_reviews(conn, new_rows(conn, items, creating))
     write_analyses(
         conn,
-        [(created[h], items[i][1], items[i][0].text) for h, i in first.items() if h in created],
+        [(created[k], items[i][1], items[i][0].text) for k, i in creating.items() if k in created],
     )
-    return [(ids[h], h in created and first[h] == i) for i, h in enumerate(hashes)]
+    raced = existing_hashes(conn, set(creating) - set(created))  # a concurrent writer's
+    for key, i in creating.items():
+        if key in created:
+            results[i] = Stored(created[key], "created")
+        elif key in raced:
+            results[i] = Stored(raced[key], "unchanged")
+        else:
+            results[i] = Stored(None, "conflict", "stored concurrently under another id; retry")
+    return deferred
+
+
+def update_review(
+    conn: Connection, review_id: int, changes: dict[str, Any], analysis: Analysis
+) -> None:
+    """Apply ``changes`` to a stored review and replace its analysis with ``analysis``."""
+    values = dict(changes)
+    if "publication" in values:
+        name = values.pop("publication")
+        values["publication_id"] = get_or_create(conn, schema.publications, {name})[name].id
+    reviews = schema.reviews
+    conn.execute(update(reviews).where(reviews.c.id == review_id).values(**values))
+    for table in (schema.analyses, schema.aspect_mentions, schema.credit_mentions):
+        conn.execute(delete(table).where(table.c.review_id == review_id))
+    text = conn.scalar(select(reviews.c.text).where(reviews.c.id == review_id))
+    write_analyses(conn, [(review_id, analysis, str(text))])
+
+
+def add_reviews(
+    conn: Connection, items: Sequence[tuple[ReviewIn, Analysis]]
+) -> list[tuple[int, bool]]:
+    """``store_reviews`` as ``(id, created)`` pairs; a refused review raises ``StoreError``."""
+    out = []
+    for stored in store_reviews(conn, items):
+        if stored.id is None:
+            raise StoreError(f"review not stored: {stored.reason}")
+        out.append((stored.id, stored.status == "created"))
+    return out
 
 
 def new_rows(
@@ -139,6 +294,7 @@ def review_row(
         "rating": review.rating,
         "text": review.text,
         "content_hash": digest,
+        "external_id": review.external_id,
         "source": review.source,
         "created_at": schema.utcnow(),
     }

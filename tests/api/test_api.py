@@ -262,3 +262,14 @@ def test_an_unknown_token_does_not_wait_for_the_write_lock(tmp_path):
         writer.close()
     assert store.verify_token(good) is True
     store.close()
+
+
+def test_a_review_posted_again_under_its_id_is_updated(client, auth):
+    tid = client.post("/api/v1/titles", json={"name": "Id Test", "kind": "film"}, headers=auth)
+    body = {"title_id": tid.json()["id"], "text": RAVE, "critic": "Ida", "external_id": "src-1"}
+    first = client.post("/api/v1/reviews", json=body, headers=auth).json()
+    again = client.post("/api/v1/reviews", json={**body, "text": PAN}, headers=auth).json()
+    assert (first["status"], again["status"], again["id"]) == ("created", "updated", first["id"])
+    assert again["created"] is False and again["fresh"] is False  # the pan's verdict now
+    other = client.post("/api/v1/reviews", json={**body, "critic": "Someone Else"}, headers=auth)
+    assert other.status_code == 422 and "already names another review" in other.json()["message"]
