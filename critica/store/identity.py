@@ -19,14 +19,32 @@ updates the stored review (and its analysis); an exact copy changes nothing.
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 from functools import cache
 
 
+@cache
+def _format_characters() -> re.Pattern[str]:
+    """Every format character (category Cf: zero-width spaces and joiners, BOM, bidi
+    marks …), about 170 code points, found once (0.1 s) as one character class."""
+    import sys
+
+    runs: list[list[int]] = []  # consecutive code points as ranges: a short, fast class
+    for cp in range(sys.maxunicode + 1):
+        if unicodedata.category(chr(cp)) == "Cf":
+            if runs and runs[-1][1] == cp - 1:
+                runs[-1][1] = cp
+            else:
+                runs.append([cp, cp])
+    parts = (re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "") for a, b in runs)
+    return re.compile("[" + "".join(parts) + "]")
+
+
 def _visible(text: str) -> str:
-    return "".join(
-        c for c in unicodedata.normalize("NFKC", text) if unicodedata.category(c) != "Cf"
-    )
+    if text.isascii():  # NFKC changes no ASCII and ASCII holds no format character
+        return text
+    return _format_characters().sub("", unicodedata.normalize("NFKC", text))
 
 
 def identity_text(text: str) -> str:
