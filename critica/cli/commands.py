@@ -244,7 +244,9 @@ def ingest(
         summary = run(store, paths, options, batch_size=batch_size, progress=advance)
     console.print(
         f"[bold]{summary.added}[/] added, {summary.duplicates} duplicates skipped, "
-        f"{summary.updated} updated, {len(summary.rejected)} rejected, in {summary.seconds:.1f} s "
+        f"{len(summary.rejected)} rejected, "
+        + (f"{summary.updated} updated, " if summary.updated else "")
+        + f"in {summary.seconds:.1f} s "
         f"({summary.seen / max(summary.seconds, 1e-9):.0f} reviews/s)"
     )
     print_rejects(console, summary.rejected, summary.notes)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -160,12 +161,17 @@ def ingest(
     return summary
 
 
+# `critica batch` writes a row's position (`file.jsonl:12`, `file.parquet:row 3`) as its id
+# when the input had none: a position is not the review's identity.
+_POSITION = re.compile(r"\.(?:jsonl|ndjson|json|csv|parquet|txt|html?):(?:row )?\d+$")
+
+
 def _source_id(value: Any) -> str | None:
-    """A row's own id as text (JSON numbers too); blank means none."""
+    """A row's own id as text (JSON numbers too); blank or a batch position means none."""
     if value is None or isinstance(value, bool):
         return None
-    text = " ".join(str(value).split())
-    return text[:200] or None
+    text = " ".join(str(value).split())[:200]
+    return None if not text or _POSITION.search(text) else text
 
 
 def _records(

@@ -191,6 +191,14 @@ def _store_pass(
             ))  # fmt: skip
             continue
         same_text = by_key.get(key)
+        if row is None and same_text is not None:
+            # Stored already, under another id or none: the same review from another
+            # source (or a re-scrape that numbered it anew) is a copy, not a second review.
+            changes = _changes(same_text, review, key)
+            if changes:
+                update_review(conn, same_text.id, changes, items[i][1])
+            results[i] = Stored(same_text.id, "updated" if changes else "unchanged")
+            continue
         if row is not None and same_text is not None and same_text.id != row.id:
             results[i] = Stored(None, "conflict", (
                 f"id {review.external_id!r} names review {row.id}, but this text is stored "
@@ -201,13 +209,8 @@ def _store_pass(
         if target is None:
             if key not in creating:
                 creating[key] = i
-            elif review.external_id and items[creating[key]][0].external_id:
-                results[i] = Stored(None, "conflict", (
-                    f"id {review.external_id!r} and id {items[creating[key]][0].external_id!r} "
-                    "carry the same review text; give each review its own text or one id"
-                ))  # fmt: skip
             else:
-                deferred.append(i)  # the same review, once with its id: after it is stored
+                deferred.append(i)  # the same review again (another id or none): after it
             continue
         changes = _changes(target, review, key)
         if changes:

@@ -145,3 +145,27 @@ def test_identity_normalisation() -> None:
     assert identity_name("\u0410NNA\u200b  Vale") == identity_name("anna vale") == "anna vale"
     assert identity_text("Ｇreat\u00a0film.\u200d") == "great film."
     assert identity_name("José") != identity_name("Jose")  # accents are part of a name
+
+
+def test_the_same_text_under_another_id_is_a_copy(store: SQLStore, film: int) -> None:
+    """A re-scrape that numbered the review anew, or another source's copy: one review."""
+    first = put(store, film, GOOD, external_id="site-a-1")
+    copy = put(store, film, GOOD, external_id="site-b-77")
+    assert (copy.status, copy.id) == ("unchanged", first.id) and count(store) == 1
+    items = [
+        (ReviewIn(film, BAD, critic="Anna Vale", external_id=f"x-{n}"), make_analysis(BAD))
+        for n in range(3)
+    ]
+    assert [r.status for r in store.store_reviews(items)] == ["created", "unchanged", "unchanged"]
+    assert count(store) == 2
+
+
+def test_a_batch_position_is_not_a_source_id(store: SQLStore, tmp_path: Path) -> None:
+    rows = [
+        {"id": "reviews.jsonl:3", "title": "Heat", "critic": "Anna Vale", "text": GOOD},
+        {"id": "reviews.jsonl:3", "title": "Heat", "critic": "Bo Lin", "text": BAD},
+    ]
+    path = tmp_path / "r.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    summary = ingest(store, [path])
+    assert (summary.added, len(summary.rejected)) == (2, 0)
