@@ -50,6 +50,22 @@ class Settings(BaseSettings):
         gt=0,
         description="Seconds an API or web request may take before it is answered with 503.",
     )
+    analysis_workers: int = Field(
+        0,
+        ge=0,
+        description=(
+            "Reviews `critica serve` analyses at once, on threads of their own (0: one per "
+            "core); reads never wait behind them."
+        ),
+    )
+    analysis_queue: int = Field(
+        32,
+        ge=0,
+        description=(
+            "Analyses that may wait for a worker; beyond that `critica serve` answers 503 "
+            "with Retry-After."
+        ),
+    )
     cors_origins: str = Field(
         "",
         description=(

@@ -62,6 +62,7 @@ SLOW_MODULES = (
     "tests/batch/",  # worker processes and Dask clusters on loopback
     "tests/store/test_crash.py",  # ingest killed at random, many times
     "tests/store/test_load.py",  # concurrent writers and readers
+    "tests/api/test_serve_workers.py",  # two server processes, each loading the models
     "tests/api/test_schemathesis.py",  # generated requests against every operation
     "tests/web/test_browser.py",  # Chromium
     "tests/test_eval.py",  # every system over the datasets folder

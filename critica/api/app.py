@@ -22,6 +22,7 @@ from critica.api.schemas import (
     PublicationList,
     PublicationOut,
     PublicationUpdate,
+    Ready,
     ReviewCreate,
     ReviewCreated,
     ReviewPage,
@@ -35,8 +36,11 @@ from critica.api.schemas import (
 from critica.core import analyze
 from critica.errors import AuthError, CriticaError, InputError, http_status
 from critica.figures import calibration
+from critica.models import shipped_version
+from critica.models.encoder import shared_encoder
 from critica.params import IdPath, OffsetQuery
 from critica.service import pages
+from critica.service.analysis_pool import AnalysisPool
 from critica.store import open_store
 from critica.store.base import Store
 from critica.store.records import ReviewIn, TitleIn
@@ -57,6 +61,7 @@ def create_app(store: Store | None = None, database_url: str | None = None) -> F
     calibration.options()  # a bad calibration setting stops start-up, not a later request
     app.state.store = store or open_store(database_url)
     app.state.failed_auth = FailedAuth()
+    app.state.analysis = AnalysisPool()
     install_error_handlers(app)
     app.include_router(meta)
     app.include_router(router)
@@ -163,15 +168,41 @@ router = APIRouter(prefix="/api/v1")
 
 
 @meta.get("/healthz", tags=["meta"], response_model=Health)
-def healthz(store: StoreDep) -> dict[str, Any]:
-    """Liveness and a count of stored reviews."""
-    return {"status": "ok", "version": __version__, "reviews": store.count_reviews()}
+async def healthz() -> dict[str, Any]:
+    """Liveness: the server answers (constant time, no store or model work)."""
+    return {"status": "ok", "version": __version__}
+
+
+@meta.get("/readyz", tags=["meta"], response_model=Ready, responses={503: {"model": Ready}})
+def readyz(request: Request, store: StoreDep) -> JSONResponse:
+    """Readiness: the store answers a query and the models load (503 naming what fails)."""
+    problems: list[str] = []
+    try:
+        store.get_title(1)
+    except CriticaError as exc:
+        problems.append(f"store: {exc}")
+    version = None
+    try:
+        shared_encoder()
+        version = shipped_version()
+    except CriticaError as exc:
+        problems.append(f"models: {exc}")
+    pool: AnalysisPool = request.app.state.analysis
+    body = {
+        "status": "not ready" if problems else "ready",
+        "model_version": version,
+        "analyses_pending": pool.pending,
+        "problems": problems,
+    }
+    return JSONResponse(body, 503 if problems else 200)
 
 
 @router.post("/analyze", tags=["analyze"], response_model=Analysis)
-def analyze_text(body: AnalyzeIn) -> dict[str, Any]:
-    """Analyse a review without storing it."""
-    return analyze(body.text, title=body.title, rating=body.rating).to_dict()
+async def analyze_text(body: AnalyzeIn, request: Request) -> dict[str, Any]:
+    """Analyse a review without storing it (on an analysis worker; 503 when all are busy)."""
+    pool: AnalysisPool = request.app.state.analysis
+    found = await pool.run(analyze, body.text, title=body.title, rating=body.rating)
+    return found.to_dict()
 
 
 @router.get("/titles", tags=["titles"], response_model=TitleList)
@@ -253,8 +284,14 @@ def title_reviews(
     dependencies=[Writer],
     response_model=ReviewCreated,
 )
-def create_review(body: ReviewCreate, store: StoreDep) -> dict[str, Any]:
-    """Analyse and store a review; the same review twice is stored once."""
+async def create_review(body: ReviewCreate, request: Request, store: StoreDep) -> dict[str, Any]:
+    """Analyse and store a review (on an analysis worker; 503 when all are busy); the same
+    review twice is stored once, a changed one updated."""
+    pool: AnalysisPool = request.app.state.analysis
+    return await pool.run(_create_review, body, store)
+
+
+def _create_review(body: ReviewCreate, store: Store) -> dict[str, Any]:
     pages.get_title_or_404(store, body.title_id)
     title = store.get_title(body.title_id)
     analysis = analyze(body.text, title=title.name if title else None, rating=body.rating)

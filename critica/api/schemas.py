@@ -67,9 +67,15 @@ TitleKind = Literal["film", "series", "season", "episode"]
 
 
 class Health(BaseModel):
-    status: str = Field(description='"ok" when the store answers.')
+    status: str = Field(description='"ok": the server answers (liveness; see /readyz).')
     version: str
-    reviews: int = Field(description="Reviews stored.")
+
+
+class Ready(BaseModel):
+    status: str = Field(description='"ready", or "not ready" (503) with the problems.')
+    model_version: str | None = Field(description="The loaded models' version.")
+    analyses_pending: int = Field(description="Analyses running or waiting for a worker.")
+    problems: list[str] = Field(description="What is not ready: the store, the models.")
 
 
 class TitleOut(BaseModel):

@@ -500,6 +500,13 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     db: DbOption = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Server processes (uvicorn workers), each with its own models (~300 MB).",
+        ),
+    ] = 1,
 ) -> None:
     """Serve the REST API (OpenAPI docs at /docs)."""
     import uvicorn
@@ -514,8 +521,19 @@ def serve(
     get_pipeline()
     Console().print(
         f"critica serving on http://{host}:{port}  (API docs: http://{host}:{port}/docs)"
+        + (f", {workers} processes" if workers > 1 else "")
     )
-    uvicorn.run(application, host=host, port=port, log_level="warning")
+    if workers == 1:
+        uvicorn.run(application, host=host, port=port, log_level="warning")
+        return
+    # Each worker process builds its own app over the same store (the checks above ran here).
+    store = application.state.store
+    os.environ["CRITICA_DATABASE_URL"] = store.engine.url.render_as_string(hide_password=False)
+    store.close()
+    uvicorn.run(
+        "critica.api:create_app", factory=True, workers=workers, host=host, port=port,
+        log_level="warning",
+    )  # fmt: skip
 
 
 token_app = typer.Typer(help="API tokens for writes (stored hashed).", no_args_is_help=True)

@@ -12,7 +12,6 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
-from starlette.concurrency import run_in_threadpool
 
 from critica import __version__, config
 from critica.core import analyze
@@ -335,7 +334,7 @@ async def analyze_page(request: Request) -> Response:
     """The same review view as a stored review, for text that is not stored."""
     form = await read_form(request)
     try:
-        analysis = await run_in_threadpool(_analyze_input, form)
+        analysis = await request.app.state.analysis.run(_analyze_input, form)
     except InputError as exc:
         return render(request, "analyze.html", {"form": form, "error": str(exc)}, 422)
     except BusyError as exc:
@@ -370,7 +369,7 @@ async def store_page(request: Request) -> Response:
     failures, client = request.app.state.failed_auth, request.client.host if request.client else ""
     try:
         failures.check(client)
-        review_id = await run_in_threadpool(_store_review, store_of(request), form)
+        review_id = await request.app.state.analysis.run(_store_review, store_of(request), form)
     except CriticaError as exc:
         if isinstance(exc, AuthError):
             failures.failed(client)

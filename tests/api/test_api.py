@@ -19,7 +19,10 @@ def store(tmp_path_factory):
 
 def test_health(client):
     body = client.get("/healthz").json()
-    assert body["status"] == "ok" and "reviews" in body
+    assert body["status"] == "ok" and body["version"]
+    ready = client.get("/readyz")
+    assert ready.status_code == 200 and ready.json()["status"] == "ready"
+    assert ready.json()["model_version"] and ready.json()["problems"] == []
 
 
 def test_openapi_documents_every_route(client):
@@ -37,11 +40,11 @@ def test_openapi_documents_every_route(client):
         assert path in paths
 
 
-def test_analyze_does_not_store(client):
-    before = client.get("/healthz").json()["reviews"]
+def test_analyze_does_not_store(client, store):
+    before = store.count_reviews()
     body = client.post("/api/v1/analyze", json={"text": RAVE}).json()
     assert body["fresh"] is True and body["quote"]["text"]
-    assert client.get("/healthz").json()["reviews"] == before
+    assert store.count_reviews() == before
 
 
 @pytest.mark.parametrize(
@@ -273,3 +276,51 @@ def test_a_review_posted_again_under_its_id_is_updated(client, auth):
     assert again["created"] is False and again["fresh"] is False  # the pan's verdict now
     other = client.post("/api/v1/reviews", json={**body, "critic": "Someone Else"}, headers=auth)
     assert other.status_code == 422 and "already names another review" in other.json()["message"]
+
+
+def test_the_analysis_pool_bounds_work_and_reads_stay_open(client):
+    """Full pool: analyses and stores get 503 + Retry-After at once; reads still answer."""
+    pool = client.app.state.analysis
+    saved = pool.pending
+    pool.pending = pool.workers + pool.queue
+    try:
+        r = client.post("/api/v1/analyze", json={"text": RAVE})
+        assert r.status_code == 503 and r.headers["retry-after"] == "5"
+        assert "analyses are running or waiting" in r.json()["message"]
+        web = client.post("/analyze", data={"text": RAVE})
+        assert web.status_code == 503 and web.headers["retry-after"] == "5"
+        assert client.get("/api/v1/titles").status_code == 200
+        assert client.get("/healthz").status_code == 200
+    finally:
+        pool.pending = saved
+    assert client.post("/api/v1/analyze", json={"text": RAVE}).status_code == 200
+
+
+def test_analysis_pool_runs_at_most_its_workers():
+    import asyncio
+    import threading
+
+    from critica.errors import BusyError
+    from critica.service.analysis_pool import AnalysisPool
+
+    pool = AnalysisPool(workers=1, queue=1)
+    release = threading.Event()
+    running = []
+
+    def work(n: int) -> int:
+        running.append(n)
+        release.wait(5)
+        return n
+
+    async def scenario() -> list[int]:
+        first = asyncio.ensure_future(pool.run(work, 1))
+        second = asyncio.ensure_future(pool.run(work, 2))  # waits for the one worker
+        await asyncio.sleep(0.2)
+        assert running == [1] and pool.pending == 2
+        with pytest.raises(BusyError):
+            await pool.run(work, 3)
+        release.set()
+        return [await first, await second]
+
+    assert asyncio.run(scenario()) == [1, 2] and pool.pending == 0
+    pool.close()
