@@ -50,6 +50,14 @@ class Settings(BaseSettings):
         gt=0,
         description="Seconds an API or web request may take before it is answered with 503.",
     )
+    header_timeout: float = Field(
+        10.0,
+        gt=0,
+        description=(
+            "Seconds `critica serve` gives a client to send a request's headers (408 and "
+            "closed beyond); a connection that sends nothing is closed after it too."
+        ),
+    )
     analysis_workers: int = Field(
         0,
         ge=0,

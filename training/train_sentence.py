@@ -32,7 +32,7 @@ SPAN_WEIGHT = {"pol": 0.5, "fine": 0.25}
 # Distillation (--teacher-labels): each head also matches the teacher's softened
 # distribution, weighted like its hard label; columns of Example.soft per head.
 SOFT_COLUMNS = {"pol": slice(0, 2), "fine": slice(2, 7), "subj": slice(7, 9)}
-DISTIL = {"temperature": 2.0, "weight": 0.0}
+DISTIL: dict = {"temperature": 2.0, "weight": 0.0, "heads": ("pol", "subj")}
 
 
 def soft_loss(student: torch.Tensor, teacher: torch.Tensor) -> torch.Tensor:
@@ -136,6 +136,8 @@ def batch_loss(model: SentenceModel, tok, batch: list[Example]) -> torch.Tensor:
     if taught and DISTIL["weight"]:
         soft = torch.tensor(np.stack([batch[i].soft for i in taught]), device=device)
         for name, cols in SOFT_COLUMNS.items():
+            if name not in DISTIL["heads"]:
+                continue
             loss = loss + DISTIL["weight"] * HEAD_WEIGHT[name] * soft_loss(
                 logits[name][taught], soft[:, cols]
             )
@@ -169,10 +171,14 @@ def span_loss(
     taught = [k for k, t in enumerate(soft) if t is not None and not np.isnan(t).any()]
     if taught and DISTIL["weight"]:
         t = torch.tensor(np.stack([soft[k] for k in taught]), device=hidden.device)
-        loss = loss + DISTIL["weight"] * (
-            SPAN_WEIGHT["fine"] * soft_loss(fine_logits[taught], t[:, 2:7])
-            + SPAN_WEIGHT["pol"] * soft_loss(model.heads["pol"](pooled[taught]), t[:, 0:2])
-        )
+        if "fine" in DISTIL["heads"]:
+            loss = loss + DISTIL["weight"] * SPAN_WEIGHT["fine"] * soft_loss(
+                fine_logits[taught], t[:, 2:7]
+            )
+        if "pol" in DISTIL["heads"]:
+            loss = loss + DISTIL["weight"] * SPAN_WEIGHT["pol"] * soft_loss(
+                model.heads["pol"](pooled[taught]), t[:, 0:2]
+            )
     polar = gold != 2
     if polar.any():
         loss = loss + SPAN_WEIGHT["pol"] * nn.functional.cross_entropy(
@@ -222,6 +228,11 @@ def main() -> None:
     )
     ap.add_argument("--distil-weight", type=float, default=1.0)
     ap.add_argument("--temperature", type=float, default=2.0)
+    ap.add_argument(
+        "--distil-heads",
+        default="pol,subj",
+        help="heads that match the teacher (teacher v1's 5-way head is weak: not distilled)",
+    )
     ap.add_argument("--save-every", type=int, default=100)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--limit", type=int, default=0, help="smoke test: train on this many examples")
@@ -243,7 +254,10 @@ def train(args: argparse.Namespace) -> None:
     if args.teacher_labels is not None:
         from training.teacher_labels import attach
 
-        DISTIL.update(weight=args.distil_weight, temperature=args.temperature)
+        heads = tuple(h for h in args.distil_heads.split(",") if h)
+        if unknown := set(heads) - set(HEADS):
+            raise SystemExit(f"--distil-heads: unknown {sorted(unknown)}; use {list(HEADS)}")
+        DISTIL.update(weight=args.distil_weight, temperature=args.temperature, heads=heads)
         print(attach(data, args.data, args.teacher_labels), flush=True)
     if args.limit:
         data.train = data.train[: args.limit]

@@ -181,7 +181,12 @@ def serve_demo(console: Console, port: int) -> None:
         f"write token for this demo, to store a review from /analyze: {token}"
     )
     try:
-        uvicorn.run(create_app(store), host="127.0.0.1", port=port, log_level="warning")
+        from critica.service.http import HeaderTimeoutProtocol
+
+        uvicorn.run(
+            create_app(store), host="127.0.0.1", port=port, log_level="warning",
+            http=HeaderTimeoutProtocol,
+        )  # fmt: skip
     finally:
         store.revoke_token(token_id)
 
@@ -523,8 +528,12 @@ def serve(
         f"critica serving on http://{host}:{port}  (API docs: http://{host}:{port}/docs)"
         + (f", {workers} processes" if workers > 1 else "")
     )
+    from critica.service.http import HeaderTimeoutProtocol
+
     if workers == 1:
-        uvicorn.run(application, host=host, port=port, log_level="warning")
+        uvicorn.run(
+            application, host=host, port=port, log_level="warning", http=HeaderTimeoutProtocol
+        )
         return
     # Each worker process builds its own app over the same store (the checks above ran here).
     store = application.state.store
@@ -532,7 +541,7 @@ def serve(
     store.close()
     uvicorn.run(
         "critica.api:create_app", factory=True, workers=workers, host=host, port=port,
-        log_level="warning",
+        log_level="warning", http=HeaderTimeoutProtocol,
     )  # fmt: skip
 
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
-import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 from load import critica, free_port
+
+from tests.live import wait_until_up
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -37,15 +37,7 @@ def test_serve_with_two_worker_processes(tmp_path: Path) -> None:
                             cwd=ROOT, env={**os.environ})  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(base + "/readyz", timeout=5).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.5)
-        else:
-            pytest.fail("critica serve --workers 2 did not become ready in 120 s")
+        wait_until_up(base, proc, 120, "/readyz")
         assert httpx.get(base + "/api/v1/titles").status_code == 200
         assert len(children(proc.pid)) >= 2  # uvicorn's supervisor runs two worker processes
     finally:
