@@ -1,22 +1,33 @@
 """Do reads stay fast while the server analyses? (docs/reliability.md)
 
     .venv/bin/python bench/reads_under_analysis.py [--clients 30] [--seconds 30]
+        [--postgres postgresql://postgres@127.0.0.1:5432/test] [--bad-tokens]
 
-Starts `critica serve` on a fresh SQLite store holding the demo reviews, then for
---seconds: --clients threads post /api/v1/analyze back to back (a review of
-about 120 words), while one prober asks /healthz and a title page in turn every
-100 ms. Prints the probes' p50/p99 (ms) and the analyses' status codes.
+Starts `critica serve` on a fresh store holding the demo reviews (a SQLite file, or
+a PostgreSQL schema of its own, dropped afterwards), then for --seconds: --clients
+threads post /api/v1/analyze back to back (a review of about 120 words), while one
+prober asks /healthz and a title page in turn every 100 ms. Prints the probes'
+p50/p99 (ms) and the analyses' status codes.
+
+With --bad-tokens the clients instead post reviews with unknown `crt_...` tokens as
+fast as they can, while one writer (from another loopback address) stores reviews
+with a good token; it prints the good writes' p50/p99 and the bad requests' status
+codes (429 once an address has failed 20 times in a minute). `--clients 0` gives the
+good writes' baseline.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+import uuid
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -40,12 +51,38 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
 
 
+@contextlib.contextmanager
+def fresh_store(postgres: str | None) -> Iterator[str]:
+    """A URL to an empty store: a SQLite file, or a PostgreSQL schema dropped afterwards."""
+    if not postgres:
+        yield f"sqlite:///{tempfile.mkdtemp()}/r.db"
+        return
+    import sqlalchemy as sa
+
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    engine = sa.create_engine(postgres.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
+    try:
+        yield f"{postgres}?options=-csearch_path%3D{schema}"
+    finally:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+        engine.dispose()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--clients", type=int, default=30)
     ap.add_argument("--seconds", type=int, default=30)
+    ap.add_argument("--postgres", default=None, help="PostgreSQL URL (default: SQLite)")
+    ap.add_argument("--bad-tokens", action="store_true", help="flood writes with unknown tokens")
     args = ap.parse_args()
-    db = f"sqlite:///{tempfile.mkdtemp()}/r.db"
+    with fresh_store(args.postgres) as db:
+        run(db, args)
+
+
+def run(db: str, args: argparse.Namespace) -> None:
     demo = str(ROOT / "critica" / "demo" / "reviews.jsonl")
     subprocess.run(critica("ingest", demo, "--db", db), check=True, capture_output=True)
     port = free_port()
@@ -60,6 +97,13 @@ def main() -> None:
                 time.sleep(0.1)
         title = httpx.get(base + "/api/v1/titles", params={"q": "Salt Orchard"}).json()
         page = f"{base}/titles/{title['items'][0]['id']}"
+        if args.bad_tokens:
+            token = subprocess.run(
+                critica("token", "create", "bench", "--db", db),
+                check=True, capture_output=True, text=True,
+            ).stdout.strip()  # fmt: skip
+            flood(base, token, args)
+            return
         stop = time.monotonic() + args.seconds
         codes: Counter[int] = Counter()
         probes: dict[str, list[float]] = {"healthz": [], "title page": []}
@@ -99,6 +143,48 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def flood(base: str, token: str, args: argparse.Namespace) -> None:
+    """Unknown tokens posted as fast as possible beside one writer with a good token."""
+    stop = time.monotonic() + args.seconds
+    codes: Counter[int] = Counter()
+    good: list[float] = []
+    review = {"title": "Flood Test", "critic": "Bench", "text": REVIEW[:200]}
+
+    def bad() -> None:
+        with httpx.Client(timeout=60) as client:
+            while time.monotonic() < stop:
+                bogus = {"Authorization": f"Bearer crt_{uuid.uuid4().hex}"}
+                r = client.post(base + "/api/v1/reviews", json=review, headers=bogus)
+                codes[r.status_code] += 1
+
+    def writer() -> None:
+        # Another source address: failed checks are limited per client address.
+        other = httpx.HTTPTransport(local_address="127.0.0.2")
+        with httpx.Client(timeout=60, transport=other) as client:
+            n = 0
+            while time.monotonic() < stop:
+                n += 1
+                body = {**review, "critic": f"Bench {n}", "text": f"{REVIEW} ({n})"}
+                start = time.perf_counter()
+                r = client.post(base + "/api/v1/reviews", json=body,
+                                headers={"Authorization": f"Bearer {token}"})  # fmt: skip
+                if r.status_code in (200, 201):
+                    good.append(1000 * (time.perf_counter() - start))
+                time.sleep(0.05)
+
+    threads = [threading.Thread(target=bad) for _ in range(args.clients)]
+    threads.append(threading.Thread(target=writer))
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    total = sum(codes.values())
+    print(f"{args.clients} clients posting unknown tokens for {args.seconds} s: "
+          f"{total} requests ({total / args.seconds:.0f}/s), {dict(codes)}")  # fmt: skip
+    print(f"good writes: {len(good)}, p50 {percentile(good, 0.5):.0f} ms, "
+          f"p99 {percentile(good, 0.99):.0f} ms")  # fmt: skip
 
 
 if __name__ == "__main__":

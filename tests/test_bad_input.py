@@ -103,3 +103,13 @@ def test_one_word_verdicts_are_scored_with_low_confidence(text, fresh):
     a = critica.analyze(text)
     assert a.fresh is fresh and a.confidence <= 0.6
     assert any("very short text" in w for w in a.warnings)
+
+
+def test_a_few_words_never_claim_the_extremes():
+    """A few words cannot carry a 0 or a 100: "A fine film." scored 100 with 99.9%
+    confidence when the verdict model's features saturated. The 5-way reading now leads
+    below 12 words, so mild praise lands below a rave and neither reaches the end."""
+    fine, rave, pan = (critica.analyze(t) for t in ("A fine film.", "Masterpiece.", "Dreadful."))
+    assert fine.fresh is True and 60 <= fine.score < 95 and fine.confidence < 0.99
+    assert fine.score < rave.score < 100
+    assert 0 < pan.score < 40

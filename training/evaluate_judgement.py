@@ -12,7 +12,10 @@ rows point into the shared datasets):
 - **per-aspect polarity** (``training/aspects/labels.jsonl``, test third):
   for every labelled pos/neg aspect that the pipeline also finds, whether
   its polarity has the right sign; on all such aspects and on quotes whose
-  labelled aspects disagree (one praised, another faulted).
+  labelled aspects disagree (one praised, another faulted);
+- **short texts**: SST-5 dev sentences of fewer than 12 words, the score's mean
+  absolute error against the 5-way label read as 0/25/50/75/100, the fresh call
+  on the non-neutral ones, and the mean confidence the calls claim.
 
 Only the public API is used, so the same script measures an older checkout
 (``PYTHONPATH=<old tree> python training/evaluate_judgement.py ...``).
@@ -112,6 +115,37 @@ def aspect_polarity(root: Path, split: str = "test") -> dict[str, Any]:
     return report
 
 
+def short_texts(root: Path, below: int = 12) -> dict[str, Any]:
+    """The score and the call on SST-5 dev sentences of fewer than ``below`` words."""
+    rows = [
+        r
+        for r in attach_texts(root, [{"file": "sst5/dev.jsonl", "row": i, "label": label}
+                                     for i, label in enumerate(sst5_labels(root))])
+        if len(r["text"].split()) < below
+    ]  # fmt: skip
+    analyses = critica.analyze_many([r["text"] for r in rows])
+    scored = [(r, a) for r, a in zip(rows, analyses, strict=True) if a.score is not None]
+    errors = [abs(a.score - 25 * r["label"]) / 100 for r, a in scored]
+    polar = [(r, a) for r, a in scored if r["label"] != 2]
+    right = sum(a.fresh == (r["label"] > 2) for r, a in polar)
+    return {
+        "n": len(rows),
+        "scored": len(scored),
+        "score_mae": round(sum(errors) / max(1, len(errors)), 4),
+        "fresh_accuracy": round(right / max(1, len(polar)), 4),
+        "fresh_n": len(polar),
+        "mean_confidence": round(
+            sum(a.confidence or 0 for _, a in scored) / max(1, len(scored)), 4
+        ),
+        "score_100_or_0": sum(a.score in (0, 100) for _, a in scored),
+    }
+
+
+def sst5_labels(root: Path) -> list[int]:
+    with open(root / "sst5" / "dev.jsonl", encoding="utf-8") as fh:
+        return [int(json.loads(line)["label"]) for line in fh if line.strip()]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--data", type=Path, required=True)
@@ -122,6 +156,7 @@ def main() -> None:
         "version": critica.analyze("A fine film.").model_version,
         "negation": negation(args.data),
         "aspect_polarity": aspect_polarity(args.data, args.split),
+        "short_texts": short_texts(args.data),
     }
     if args.json:
         print(json.dumps(report, indent=2))
@@ -132,6 +167,13 @@ def main() -> None:
     for k, v in report["aspect_polarity"].items():
         if isinstance(v, dict):
             print(f"aspect polarity {k:22s} {v['accuracy']:.1%} (n={v['n']})")
+    short = report["short_texts"]
+    print(
+        f"short texts (SST-5 dev, < 12 words, n={short['n']}): score MAE "
+        f"{short['score_mae']:.3f}, fresh {short['fresh_accuracy']:.1%} (n={short['fresh_n']}), "
+        f"mean confidence {short['mean_confidence']:.2f}, scores of 0 or 100: "
+        f"{short['score_100_or_0']}"
+    )
 
 
 if __name__ == "__main__":

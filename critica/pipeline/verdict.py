@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import bisect
+from collections.abc import Sequence
 
 from critica import config
-from critica.document import ReviewDoc
+from critica.document import ReviewDoc, Sentence
 from critica.models.verdict import VerdictModel
 from critica.pipeline import BaseComponent, component
 from critica.rules import band_for
@@ -15,6 +16,22 @@ DISAGREEMENT = 25.0  # points between the rating and the text's score worth repo
 # confidence: a single word cannot show irony, a hedge or what the rest would have said.
 SHORT_TEXT_WORDS = 3
 SHORT_TEXT_CONFIDENCE = 0.6
+# Below this many words the text's score leans on the sentence model's 5-way reading
+# (very negative .. very positive as 0, 25, 50, 75, 100) instead of the verdict model,
+# whose features saturate on a few words ("A fine film." scored 100). The confidence
+# follows (it is capped by the score's distance from the fresh line).
+FEW_WORDS = 12
+FINE_POINTS = (0.0, 25.0, 50.0, 75.0, 100.0)
+
+
+def few_words_score(sentences: Sequence[Sentence], score: float, words: int) -> float:
+    """The text's score for a text of fewer than ``FEW_WORDS`` words: the verdict model's
+    ``score`` blended, by length, with the 5-way reading's expected points."""
+    if words >= FEW_WORDS or not sentences or not all(s.fine for s in sentences):
+        return score
+    fine = sum(p * v for s in sentences for p, v in zip(s.fine, FINE_POINTS, strict=True))
+    share = words / FEW_WORDS
+    return share * score + (1 - share) * fine / len(sentences)
 
 
 def text_confidence(p_fresh: float, cut: float, score: float, fresh_threshold: float) -> float:
@@ -53,6 +70,8 @@ class Verdict(BaseComponent):
         paras = paragraph_index(doc)
         weights = self._weights(doc, paras)
         text_score, p_fresh = self.model.judge(doc.sentences, paras, doc.text)
+        words = len(doc.text.split())
+        text_score = few_words_score(doc.sentences, text_score, words)
         doc.text_score = round(text_score, 1)
         doc.fresh_evidence = round(self.model.evidence(p_fresh, len(doc.sentences)), 3)
         if doc.rating is not None:
@@ -70,7 +89,7 @@ class Verdict(BaseComponent):
             doc.score = doc.text_score
             doc.fresh = p_fresh >= cut
             doc.confidence = text_confidence(p_fresh, cut, doc.score, self.fresh_threshold)
-            if len(doc.text.split()) < SHORT_TEXT_WORDS:
+            if words < SHORT_TEXT_WORDS:
                 doc.confidence = min(doc.confidence, SHORT_TEXT_CONFIDENCE)
         doc.band = band_for(doc.score)
         doc.explanation = explain(doc, weights)
