@@ -27,7 +27,7 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -69,6 +69,15 @@ def fresh_store(postgres: str | None) -> Iterator[str]:
         with engine.begin() as conn:
             conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
         engine.dispose()
+
+
+def together(jobs: list[Callable[[], None]]) -> None:
+    """Run each job on a thread of its own and wait for all of them."""
+    threads = [threading.Thread(target=job) for job in jobs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
 
 
 def main() -> None:
@@ -128,12 +137,7 @@ def run(db: str, args: argparse.Namespace) -> None:
                         probes[name].append(1000 * (time.perf_counter() - start))
                     time.sleep(0.1)
 
-        threads = [threading.Thread(target=post) for _ in range(args.clients)]
-        threads.append(threading.Thread(target=probe))
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        together([post] * args.clients + [probe])
         print(f"{args.clients} clients posting /api/v1/analyze for {args.seconds} s: {dict(codes)}")
         for name, values in probes.items():
             print(
@@ -174,12 +178,7 @@ def flood(base: str, token: str, args: argparse.Namespace) -> None:
                     good.append(1000 * (time.perf_counter() - start))
                 time.sleep(0.05)
 
-    threads = [threading.Thread(target=bad) for _ in range(args.clients)]
-    threads.append(threading.Thread(target=writer))
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    together([bad] * args.clients + [writer])
     total = sum(codes.values())
     print(f"{args.clients} clients posting unknown tokens for {args.seconds} s: "
           f"{total} requests ({total / args.seconds:.0f}/s), {dict(codes)}")  # fmt: skip
