@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from critica.models import ASPECT_HEAD, FILES
 from critica.models.aspect_head import N_POSITION, AspectHead
 from critica.models.aspects import ASPECTS
 from critica.models.encoder import SentenceEncoder
@@ -53,6 +54,12 @@ def collect(root: Path) -> list[Instance]:
     from training.train_aspects import load
 
     rows = load(root)
+    if not (FILES / f"{ASPECT_HEAD}.json").exists():
+        # A new head's first training: which sentences carry an aspect (all that this
+        # needs) does not depend on the head, so an untrained one (the span rule) stands in
+        # for the pipeline until main() writes the trained head over it.
+        torch.manual_seed(0)
+        AspectHead.write({"members": [Head().export()], "training_args": {}, "report": {}})
     analyses = critica.analyze_many([r["text"] for r in rows])
     out = []
     for k, (r, a) in enumerate(zip(rows, analyses, strict=True)):

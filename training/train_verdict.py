@@ -64,17 +64,19 @@ def fit_tfidf(
 def write_ngram(vec: TfidfVectorizer, lr: LogisticRegression, n_max: int, path: Path) -> NgramModel:
     order = sorted(vec.vocabulary_.items())
     # Columns, not rows: a list per field parses about twice as fast at start-up.
-    with gzip.open(path, "wt", encoding="utf-8") as fh:
-        json.dump(
-            {
-                "n_max": n_max,
-                "intercept": float(lr.intercept_[0]),
-                "terms": [t for t, _ in order],
-                "idf": [round(float(vec.idf_[i]), 5) for _, i in order],
-                "weight": [round(float(lr.coef_[0][i]), 5) for _, i in order],
-            },
-            fh,
-        )
+    body = json.dumps(
+        {
+            "n_max": n_max,
+            "intercept": float(lr.intercept_[0]),
+            "terms": [t for t, _ in order],
+            "idf": [round(float(vec.idf_[i]), 5) for _, i in order],
+            "weight": [round(float(lr.coef_[0][i]), 5) for _, i in order],
+        }
+    )
+    # An unchanged model keeps its file byte for byte (gzip stamps a time), so a re-run
+    # of `make train` adds nothing to the repository's history.
+    if not (path.exists() and gzip.decompress(path.read_bytes()).decode("utf-8") == body):
+        path.write_bytes(gzip.compress(body.encode("utf-8"), mtime=0))
     return NgramModel(path)
 
 
