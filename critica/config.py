@@ -66,6 +66,15 @@ class Settings(BaseSettings):
             "core); reads never wait behind them."
         ),
     )
+    analysis_nice: int = Field(
+        10,
+        ge=0,
+        le=19,
+        description=(
+            "How much lower (in nice steps, Linux) the CPU priority of `critica serve`'s "
+            "analysis threads is than its reads' (0: the same)."
+        ),
+    )
     analysis_queue: int = Field(
         32,
         ge=0,

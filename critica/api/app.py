@@ -183,7 +183,7 @@ def readyz(request: Request, store: StoreDep) -> JSONResponse:
         problems.append(f"store: {exc}")
     version = None
     try:
-        shared_encoder()
+        shared_encoder(config.get("threads"))  # the one the pipeline loaded
         version = shipped_version()
     except CriticaError as exc:
         problems.append(f"models: {exc}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 from critica.store import open_store
@@ -324,3 +326,28 @@ def test_analysis_pool_runs_at_most_its_workers():
 
     assert asyncio.run(scenario()) == [1, 2] and pool.pending == 0
     pool.close()
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="threads have priorities of their own on Linux")
+def test_analyses_run_at_a_lower_cpu_priority_than_reads(monkeypatch):
+    """Reads get a core first while both are busy analysing (docs/reliability.md): the
+    pool's threads are niced by CRITICA_ANALYSIS_NICE; 0 leaves them as they were."""
+    import asyncio
+    import os
+    import threading
+
+    from critica import config
+    from critica.service.analysis_pool import AnalysisPool
+
+    def priority() -> int:
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    base = priority()
+    for nice, expected in (("7", min(19, base + 7)), ("0", base)):
+        monkeypatch.setenv("CRITICA_ANALYSIS_NICE", nice)
+        config.settings.cache_clear()
+        pool = AnalysisPool(workers=1, queue=0)
+        assert asyncio.run(pool.run(priority)) == expected
+        pool.close()
+    config.settings.cache_clear()
+    assert priority() == base  # the caller's own thread is untouched
