@@ -15,6 +15,7 @@ import csv
 import hashlib
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -92,6 +93,13 @@ def run_load(db: str, users: int, seconds: int, work: Path) -> dict[str, Any]:
         server.wait(timeout=30)
     with open(f"{prefix}_stats.csv", newline="") as fh:
         rows = list(csv.DictReader(fh))
+    failures: dict[str, int] = {}
+    if Path(f"{prefix}_failures.csv").exists():
+        with open(f"{prefix}_failures.csv", newline="") as fh:
+            for r in csv.DictReader(fh):  # why requests failed, by status code
+                found = re.search(r"\b([1-5]\d\d)\b", r["Error"])
+                code = found.group(1) if found else r["Error"][:60]
+                failures[code] = failures.get(code, 0) + int(r["Occurrences"])
     accepted = [json.loads(line) for line in sent.read_text().splitlines()] if sent.exists() else []
     store = open_store(db)
     try:
@@ -114,6 +122,7 @@ def run_load(db: str, users: int, seconds: int, work: Path) -> dict[str, Any]:
                 }
                 for r in rows
             },
+            "failures_by_status": failures,
             "accepted": len(accepted),
             "stored": len(stored),
             "distinct_ids": len({a["id"] for a in accepted}),
