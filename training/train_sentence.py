@@ -171,13 +171,9 @@ def span_loss(
     taught = [k for k, t in enumerate(soft) if t is not None and not np.isnan(t).any()]
     if taught and DISTIL["weight"]:
         t = torch.tensor(np.stack([soft[k] for k in taught]), device=hidden.device)
-        if "fine" in DISTIL["heads"]:
-            loss = loss + DISTIL["weight"] * SPAN_WEIGHT["fine"] * soft_loss(
-                fine_logits[taught], t[:, 2:7]
-            )
-        if "pol" in DISTIL["heads"]:
-            loss = loss + DISTIL["weight"] * SPAN_WEIGHT["pol"] * soft_loss(
-                model.heads["pol"](pooled[taught]), t[:, 0:2]
+        for name in SPAN_WEIGHT.keys() & set(DISTIL["heads"]):
+            loss = loss + DISTIL["weight"] * SPAN_WEIGHT[name] * soft_loss(
+                model.heads[name](pooled[taught]), t[:, SOFT_COLUMNS[name]]
             )
     polar = gold != 2
     if polar.any():

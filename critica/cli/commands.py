@@ -158,7 +158,6 @@ def check_port(host: str, port: int, hint: str) -> None:
 def serve_demo(console: Console, port: int) -> None:
     """Ingest the demo reviews into a demo store and serve the web UI over it."""
     import platformdirs
-    import uvicorn
 
     from critica.api import create_app
     from critica.service.ingest import ingest as run_ingest
@@ -181,12 +180,9 @@ def serve_demo(console: Console, port: int) -> None:
         f"write token for this demo, to store a review from /analyze: {token}"
     )
     try:
-        from critica.service.http import HeaderTimeoutProtocol
+        from critica.service import http
 
-        uvicorn.run(
-            create_app(store), host="127.0.0.1", port=port, log_level="warning",
-            http=HeaderTimeoutProtocol,
-        )  # fmt: skip
+        http.run(create_app(store), "127.0.0.1", port)
     finally:
         store.revoke_token(token_id)
 
@@ -514,8 +510,6 @@ def serve(
     ] = 1,
 ) -> None:
     """Serve the REST API (OpenAPI docs at /docs)."""
-    import uvicorn
-
     from critica.api import create_app
     from critica.core import get_pipeline
 
@@ -528,21 +522,16 @@ def serve(
         f"critica serving on http://{host}:{port}  (API docs: http://{host}:{port}/docs)"
         + (f", {workers} processes" if workers > 1 else "")
     )
-    from critica.service.http import HeaderTimeoutProtocol
+    from critica.service import http
 
     if workers == 1:
-        uvicorn.run(
-            application, host=host, port=port, log_level="warning", http=HeaderTimeoutProtocol
-        )
+        http.run(application, host, port)
         return
     # Each worker process builds its own app over the same store (the checks above ran here).
     store = application.state.store
     os.environ["CRITICA_DATABASE_URL"] = store.engine.url.render_as_string(hide_password=False)
     store.close()
-    uvicorn.run(
-        "critica.api:create_app", factory=True, workers=workers, host=host, port=port,
-        log_level="warning", http=HeaderTimeoutProtocol,
-    )  # fmt: skip
+    http.run("critica.api:create_app", host, port, factory=True, workers=workers)
 
 
 token_app = typer.Typer(help="API tokens for writes (stored hashed).", no_args_is_help=True)

@@ -6,8 +6,8 @@ few seconds (slowloris) holds its connection, and enough of them hold every conn
 the server has. Here each request's headers must arrive within ``header_timeout`` seconds
 of its first byte (or of the connection opening, for the first request); past that a
 client that sent part of a request gets ``408 Request Timeout``, and the connection is
-closed either way. Bodies and responses
-are not affected: a slow upload is limited by the request timeout and size cap instead.
+closed either way. Bodies and responses are not affected: a slow upload is limited by
+the request timeout and size cap instead.
 """
 
 from __future__ import annotations
@@ -19,12 +19,23 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from critica.config import get
 
+
+def run(app: Any, host: str, port: int, **options: Any) -> None:
+    """Serve ``app`` (an ASGI app, or an import string with ``factory=True``) with uvicorn,
+    using this protocol: the one way `critica serve` and `critica demo` start a server."""
+    import uvicorn
+
+    uvicorn.run(
+        app, host=host, port=port, log_level="warning", http=HeaderTimeoutProtocol, **options
+    )
+
+
+_LATE = b"The request's headers took too long to send."
 TIMED_OUT = (
     b"HTTP/1.1 408 Request Timeout\r\n"
     b"content-type: text/plain; charset=utf-8\r\n"
     b"connection: close\r\n"
-    b"content-length: 44\r\n\r\n"
-    b"The request's headers took too long to send."
+    b"content-length: %d\r\n\r\n%s" % (len(_LATE), _LATE)
 )
 
 
