@@ -7,7 +7,8 @@ Starts `critica serve` on a fresh store holding the demo reviews (a SQLite file,
 a PostgreSQL schema of its own, dropped afterwards), then for --seconds: --clients
 threads post /api/v1/analyze back to back (a review of about 120 words), while one
 prober asks /healthz and a title page in turn every 100 ms. Prints the probes'
-p50/p99 (ms) and the analyses' status codes.
+p50/p99 (ms), the analyses' status codes and the server's memory (with its analysis
+workers). CRITICA_ANALYSIS_PROCESSES=false runs the analyses on threads instead.
 
 With --bad-tokens the clients instead post reviews with unknown `crt_...` tokens as
 fast as they can, while one writer (from another loopback address) stores reviews
@@ -144,9 +145,22 @@ def run(db: str, args: argparse.Namespace) -> None:
                 f"{name}: {len(values)} probes, p50 {percentile(values, 0.5):.0f} ms, "
                 f"p99 {percentile(values, 0.99):.0f} ms"
             )
+        if rss := resident_mb(server.pid):
+            print(f"server memory (its processes' resident sets, summed): {rss:.0f} MB")
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def resident_mb(pid: int) -> float:
+    """The resident memory of a process and its children, in MB (Linux /proc; 0 elsewhere)."""
+    proc = Path(f"/proc/{pid}")
+    if not proc.exists():
+        return 0.0
+    kids = [int(c) for t in (proc / "task").iterdir() for c in (t / "children").read_text().split()]
+    rss = next(int(x.split()[1]) for x in (proc / "status").read_text().splitlines()
+               if x.startswith("VmRSS"))  # fmt: skip
+    return rss / 1024 + sum(resident_mb(k) for k in kids)
 
 
 def flood(base: str, token: str, args: argparse.Namespace) -> None:

@@ -62,8 +62,16 @@ class Settings(BaseSettings):
         0,
         ge=0,
         description=(
-            "Reviews `critica serve` analyses at once, on threads of their own (0: one per "
-            "core); reads never wait behind them."
+            "Reviews `critica serve` analyses at once, in worker processes or threads of "
+            "their own (0: one per core); reads never wait behind them."
+        ),
+    )
+    analysis_processes: bool = Field(
+        True,
+        description=(
+            "Run `critica serve`'s analyses in worker processes (one per analysis worker, "
+            "each loading the models, about 400 MB), so they never hold the server's "
+            "interpreter; off: on threads of the server's own process."
         ),
     )
     analysis_nice: int = Field(
@@ -71,8 +79,8 @@ class Settings(BaseSettings):
         ge=0,
         le=19,
         description=(
-            "How much lower (in nice steps, Linux) the CPU priority of `critica serve`'s "
-            "analysis threads is than its reads' (0: the same)."
+            "How much lower (in nice steps) the CPU priority of `critica serve`'s analysis "
+            "workers is than its reads' (0: the same)."
         ),
     )
     analysis_queue: int = Field(

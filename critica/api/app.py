@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 from dataclasses import asdict
 from typing import Annotated, Any
 
@@ -33,18 +36,30 @@ from critica.api.schemas import (
     TitleList,
     TitlePage,
 )
-from critica.core import analyze
 from critica.errors import AuthError, CriticaError, InputError, http_status
 from critica.figures import calibration
 from critica.models import shipped_version
 from critica.models.encoder import shared_encoder
 from critica.params import IdPath, OffsetQuery
 from critica.service import pages
-from critica.service.analysis_pool import AnalysisPool
+from critica.service.analysis_pool import AnalysisPool, shutdown_workers
 from critica.store import open_store
 from critica.store.base import Store
-from critica.store.records import ReviewIn, TitleIn
+from critica.store.records import ReviewIn, Title, TitleIn
 from critica.web import install as install_web
+
+
+@contextlib.asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Start the analysis workers (models loaded) before the first request; stop them,
+    and every analysis still waiting, when the server stops."""
+    pool: AnalysisPool = app.state.analysis
+    await asyncio.get_running_loop().run_in_executor(None, pool.warm_up)
+    try:
+        yield
+    finally:
+        pool.close()
+        shutdown_workers()
 
 
 def create_app(store: Store | None = None, database_url: str | None = None) -> FastAPI:
@@ -55,6 +70,7 @@ def create_app(store: Store | None = None, database_url: str | None = None) -> F
         version=__version__,
         docs_url=None,  # served from the package by critica.web (no CDN, under the CSP)
         redoc_url=None,
+        lifespan=lifespan,
         description="Critic-review analysis and aggregation. Reads are public; writes need a "
         "token from `critica token create`, sent as `Authorization: Bearer <token>`.",
     )
@@ -201,7 +217,8 @@ def readyz(request: Request, store: StoreDep) -> JSONResponse:
 async def analyze_text(body: AnalyzeIn, request: Request) -> dict[str, Any]:
     """Analyse a review without storing it (on an analysis worker; 503 when all are busy)."""
     pool: AnalysisPool = request.app.state.analysis
-    found = await pool.run(analyze, body.text, title=body.title, rating=body.rating)
+    async with pool.slot():
+        found = await pool.analyze(body.text, title=body.title, rating=body.rating)
     return found.to_dict()
 
 
@@ -288,13 +305,18 @@ async def create_review(body: ReviewCreate, request: Request, store: StoreDep) -
     """Analyse and store a review (on an analysis worker; 503 when all are busy); the same
     review twice is stored once, a changed one updated."""
     pool: AnalysisPool = request.app.state.analysis
-    return await pool.run(_create_review, body, store)
+    async with pool.slot():
+        title = await pool.in_thread(_title_of, body.title_id, store)
+        analysis = await pool.analyze(body.text, title=title.name, rating=body.rating)
+        return await pool.in_thread(_store_review, body, analysis, store)
 
 
-def _create_review(body: ReviewCreate, store: Store) -> dict[str, Any]:
-    pages.get_title_or_404(store, body.title_id)
-    title = store.get_title(body.title_id)
-    analysis = analyze(body.text, title=title.name if title else None, rating=body.rating)
+def _title_of(title_id: int, store: Store) -> Title:
+    """The title a review is posted for (404 when there is none)."""
+    return pages.get_title_or_404(store, title_id)
+
+
+def _store_review(body: ReviewCreate, analysis: Analysis, store: Store) -> dict[str, Any]:
     (stored,) = store.store_reviews([(ReviewIn(**body.model_dump(), source="api"), analysis)])
     if stored.id is None:
         raise InputError(f"review not stored: {stored.reason}")

@@ -14,7 +14,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 
 from critica import __version__, config
-from critica.core import analyze
+from critica.analysis import Analysis
 from critica.errors import (
     AuthError,
     BusyError,
@@ -27,7 +27,7 @@ from critica.inputs.sources import fetch_url
 from critica.params import MAX_OFFSET, IdPath
 from critica.service import pages
 from critica.store.base import Store
-from critica.store.records import ReviewIn, TitleIn, TitleKind
+from critica.store.records import ReviewIn, Title, TitleIn, TitleKind
 from critica.web import views
 
 HERE = Path(__file__).parent
@@ -301,8 +301,8 @@ async def read_form(request: Request) -> dict[str, str]:
     return {k: v[0].strip() for k, v in fields.items()}
 
 
-def _analyze_input(form: dict[str, str]) -> dict[str, Any]:
-    """Analyse the pasted text, or the page at the given http(s) address."""
+def _input_text(form: dict[str, str]) -> tuple[str, dict[str, Any]]:
+    """The pasted text, or the page at the given http(s) address, with its metadata."""
     text, meta = form.get("text", ""), dict[str, Any]()
     if not text and form.get("url"):
         text, meta = _fetch_for_form(form["url"])
@@ -310,9 +310,7 @@ def _analyze_input(form: dict[str, str]) -> dict[str, Any]:
         raise InputError("paste a review's text or give its web address")
     if len(text) > MAX_TEXT:
         raise InputError(f"the review is over {MAX_TEXT:,} characters; use `critica ingest`")
-    result = analyze(text, title=form.get("title") or None, rating=form.get("rating") or None,
-                     **meta)  # fmt: skip
-    return result.to_dict()
+    return text, meta
 
 
 def _fetch_for_form(url: str) -> tuple[str, dict[str, Any]]:
@@ -334,7 +332,12 @@ async def analyze_page(request: Request) -> Response:
     """The same review view as a stored review, for text that is not stored."""
     form = await read_form(request)
     try:
-        analysis = await request.app.state.analysis.run(_analyze_input, form)
+        pool = request.app.state.analysis
+        async with pool.slot():
+            text, meta = await pool.in_thread(_input_text, form)
+            found = await pool.analyze(text, title=form.get("title") or None,
+                                       rating=form.get("rating") or None, **meta)  # fmt: skip
+        analysis = found.to_dict()
     except InputError as exc:
         return render(request, "analyze.html", {"form": form, "error": str(exc)}, 422)
     except BusyError as exc:
@@ -344,8 +347,8 @@ async def analyze_page(request: Request) -> Response:
     return render(request, "analyze.html", {"form": form, **analysis_context(analysis)})
 
 
-def _store_review(store: Store, form: dict[str, str]) -> int:
-    """Check the token, then analyse and store the review; its id."""
+def _title_for_review(store: Store, form: dict[str, str]) -> Title:
+    """Check the token and the form, then the title the review is for (added if new)."""
     if not store.verify_token(form.get("token", "")):
         raise AuthError("that API token is not valid; create one with `critica token create NAME`")
     name, text = form.get("title", ""), form.get("text", "")
@@ -353,8 +356,13 @@ def _store_review(store: Store, form: dict[str, str]) -> int:
         raise InputError("storing a review needs its text and the title it reviews")
     kind: TitleKind = "series" if form.get("kind") == "series" else "film"
     title, _ = store.get_or_add_title(TitleIn(name=name[:500], kind=kind))
-    analysis = analyze(text[:MAX_TEXT], title=title.name, rating=form.get("rating") or None)
-    review = ReviewIn(title_id=title.id, text=text[:MAX_TEXT], critic=form.get("critic") or None,
+    return title
+
+
+def _store_review(store: Store, form: dict[str, str], title: Title, analysis: Analysis) -> int:
+    """Store the analysed review; its id."""
+    review = ReviewIn(title_id=title.id, text=form["text"][:MAX_TEXT],
+                      critic=form.get("critic") or None,
                       publication=form.get("publication") or None,
                       rating=form.get("rating") or None, source="web")  # fmt: skip
     review_id, _ = store.add_review(review, analysis)
@@ -369,7 +377,12 @@ async def store_page(request: Request) -> Response:
     failures, client = request.app.state.failed_auth, request.client.host if request.client else ""
     try:
         failures.check(client)
-        review_id = await request.app.state.analysis.run(_store_review, store_of(request), form)
+        pool, store = request.app.state.analysis, store_of(request)
+        async with pool.slot():
+            title = await pool.in_thread(_title_for_review, store, form)
+            analysis = await pool.analyze(form["text"][:MAX_TEXT], title=title.name,
+                                          rating=form.get("rating") or None)  # fmt: skip
+            review_id = await pool.in_thread(_store_review, store, form, title, analysis)
     except CriticaError as exc:
         if isinstance(exc, AuthError):
             failures.failed(client)
