@@ -505,19 +505,26 @@ def serve(
         int,
         typer.Option(
             min=1,
-            help="Server processes (uvicorn workers), each with its own models (~300 MB).",
+            help="Server processes (uvicorn workers), each with its own analysis workers.",
         ),
     ] = 1,
 ) -> None:
     """Serve the REST API (OpenAPI docs at /docs)."""
     from critica.api import create_app
     from critica.core import get_pipeline
+    from critica.models import shipped_version
 
     check_port(host, port, "another program uses that port; pass another with --port")
     application = create_app(database_url=db)
     # Load (and checksum) the models now: a missing or corrupt model file stops the
-    # server at start-up with a clear message, and the first requests don't wait.
-    get_pipeline()
+    # server at start-up with a clear message, and the first requests don't wait. With
+    # analyses in worker processes only the workers load them (the server never analyses).
+    pool = application.state.analysis
+    if pool.processes:
+        shipped_version()  # every model file's checksum, here, before any worker starts
+        pool.warm_up()
+    else:
+        get_pipeline()
     Console().print(
         f"critica serving on http://{host}:{port}  (API docs: http://{host}:{port}/docs)"
         + (f", {workers} processes" if workers > 1 else "")
@@ -527,7 +534,11 @@ def serve(
     if workers == 1:
         http.run(application, host, port)
         return
-    # Each worker process builds its own app over the same store (the checks above ran here).
+    # Each worker process builds its own app over the same store (the checks above ran here),
+    # and its own analysis workers.
+    from critica.service.analysis_pool import shutdown_workers
+
+    shutdown_workers()
     store = application.state.store
     os.environ["CRITICA_DATABASE_URL"] = store.engine.url.render_as_string(hide_password=False)
     store.close()

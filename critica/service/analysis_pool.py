@@ -36,7 +36,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from critica import config
-from critica.errors import BusyError
+from critica.errors import BusyError, CriticaError
 
 if TYPE_CHECKING:
     from critica.analysis import Analysis
@@ -219,8 +219,15 @@ class AnalysisPool:
                 executor.submit(_analyze_in_worker, settings_env(), WARM_UP, None, None, {})
                 for _ in range(self.workers)
             ]
-            for job in jobs:
-                job.result()
+            try:
+                for job in jobs:
+                    job.result()
+            except BrokenProcessPool as exc:
+                _replace_broken(executor)
+                raise CriticaError(
+                    f"the analysis worker processes could not start ({exc}); set "
+                    "CRITICA_ANALYSIS_PROCESSES=false to analyse on the server's threads"
+                ) from None
 
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)

@@ -24,7 +24,7 @@ from critica.store import open_store
 from tests.live import wait_until_up
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
-from load import free_port  # noqa: E402
+from load import free_port
 
 pytestmark = pytest.mark.slow
 
