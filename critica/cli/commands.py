@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -14,6 +15,7 @@ import typer
 from rich.console import Console
 from typer.core import TyperGroup
 
+from critica.catalog import DEFAULT_TYPES
 from critica.cli.render import out_console
 from critica.errors import CriticaError, InputError
 
@@ -256,8 +258,10 @@ def ingest(
 
 
 @contextmanager
-def progress_bar(console: Console, label: str, total: int | None = None) -> Iterator[Advance]:
-    """A transient progress bar with reviews/s and ETA; yields ``advance(n)``."""
+def progress_bar(
+    console: Console, label: str, total: int | None = None, unit: str = "reviews"
+) -> Iterator[Advance]:
+    """A transient progress bar with ``unit``/s and ETA; yields ``advance(n)``."""
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -279,7 +283,7 @@ def progress_bar(console: Console, label: str, total: int | None = None) -> Iter
         def advance(n: int) -> None:
             bar.advance(task, n)
             elapsed = bar.tasks[task].elapsed or 1e-9
-            bar.update(task, rate=f"{bar.tasks[task].completed / elapsed:.0f} reviews/s")
+            bar.update(task, rate=f"{bar.tasks[task].completed / elapsed:.0f} {unit}/s")
 
         yield advance
 
@@ -448,7 +452,7 @@ def aggregate(
 
 @app.command()
 def title(
-    name: Annotated[str, typer.Argument(help="Title name (or numeric id).")],
+    name: Annotated[str, typer.Argument(help="Title name, numeric id or catalog id (tt…).")],
     db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
     calibrated: Annotated[
@@ -466,10 +470,15 @@ def title(
     from critica.store import open_store
 
     store = open_store(db)
-    found = [store.get_title(int(name))] if name.isdigit() else store.find_titles(name)
-    if not found or found[0] is None:
+    if re.fullmatch(r"tt\d{7,}", name.strip()):
+        found = store.get_title_by_external_id(name.strip())
+    elif name.isdigit():
+        found = store.get_title(int(name))
+    else:
+        found = next(iter(store.find_titles(name)), None)
+    if found is None:
         raise CriticaError(f"no title matches {name!r}; ingest reviews first or check the name")
-    page = pages.title_page(store, found[0].id, calibrated=calibrated)
+    page = pages.title_page(store, found.id, calibrated=calibrated)
     if as_json:
         typer.echo(json.dumps(page, ensure_ascii=False, indent=2, default=str))
     else:
@@ -543,6 +552,51 @@ def serve(
     os.environ["CRITICA_DATABASE_URL"] = store.engine.url.render_as_string(hide_password=False)
     store.close()
     http.run("critica.api:create_app", host, port, factory=True, workers=workers)
+
+
+catalog_app = typer.Typer(
+    help="A catalog of titles (the IMDb dataset files): years, people, genres.",
+    no_args_is_help=True,
+)
+app.add_typer(catalog_app, name="catalog")
+
+
+@catalog_app.command("import")
+def catalog_import(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="IMDb dataset files (title.basics, title.ratings, title.episode, "
+            "title.principals, name.basics; .tsv.gz or .tsv), any subset, any order."
+        ),
+    ],
+    types: Annotated[
+        str,
+        typer.Option(help="IMDb title types to import, comma-separated."),
+    ] = ",".join(DEFAULT_TYPES),
+    min_votes: Annotated[
+        int, typer.Option(min=0, help="Only titles with at least this many IMDb votes.")
+    ] = 0,
+    include_adult: Annotated[bool, typer.Option(help="Import adult titles too.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Import (or update) titles, their people and ratings from the IMDb dataset files."""
+    from critica.catalog.imdb import import_files
+    from critica.store import open_store
+
+    store = open_store(db)
+    console = out_console()
+    wanted = [t.strip() for t in types.split(",") if t.strip()]
+    with progress_bar(console, "importing", None, unit="rows") as advance:
+        done = import_files(store, paths, wanted, min_votes, include_adult, progress=advance)
+    read = ", ".join(f"{n:,} {kind}" for kind, n in done.rows.items())
+    console.print(
+        f"read {read} rows in {done.seconds:.1f} s; titles: [bold]{done.titles_added:,}[/] "
+        f"added, {done.titles_updated:,} updated ({done.titles_matched:,} matched to titles "
+        f"already stored), {done.skipped:,} skipped; {done.seasons_added:,} seasons added, "
+        f"{done.episodes_linked:,} episodes linked; {done.credits:,} credits, "
+        f"{done.people:,} people"
+    )
 
 
 token_app = typer.Typer(help="API tokens for writes (stored hashed).", no_args_is_help=True)

@@ -176,6 +176,35 @@ def m006_review_identity(conn: Connection) -> None:
         after = batch[-1][0]
 
 
+_CATALOG_COLUMNS = {
+    "external_id": "TEXT",
+    "original_name": "TEXT",
+    "end_year": "INTEGER",
+    "episode": "INTEGER",
+    "runtime": "INTEGER",
+    "genres": "{json}",
+    "catalog_rating": "{float}",
+    "catalog_votes": "INTEGER",
+}
+
+
+def m007_catalog(conn: Connection) -> None:
+    """Titles' catalog fields (external id, original name, years, runtime, genres, the
+    catalog's rating), the people a catalog names and each title's principal cast and crew
+    (critica.catalog)."""
+    columns = {c["name"] for c in inspect(conn).get_columns("titles")}
+    pg = conn.dialect.name == "postgresql"
+    for name, kind in _CATALOG_COLUMNS.items():
+        if name not in columns:
+            kind = kind.format(json="JSON", float="DOUBLE PRECISION" if pg else "FLOAT")
+            conn.exec_driver_sql(f"ALTER TABLE titles ADD COLUMN {name} {kind}")
+    conn.exec_driver_sql(
+        "CREATE UNIQUE INDEX IF NOT EXISTS ix_titles_external_id ON titles (external_id)"
+    )
+    schema.people.create(conn, checkfirst=True)
+    schema.title_people.create(conn, checkfirst=True)
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_full_text,
@@ -183,6 +212,7 @@ MIGRATIONS: list[Migration] = [
     m004_fresh_evidence,
     m005_credit_mentions,
     m006_review_identity,
+    m007_catalog,
 ]
 
 

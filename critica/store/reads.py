@@ -47,7 +47,11 @@ def _escape_like(term: str) -> str:
 def title_select() -> Select[Any]:
     """SELECT of every ``Title`` column."""
     t = titles.c
-    return select(t.id, t.name, t.kind, t.year, t.network, t.parent_id, t.season, t.credits)
+    return select(
+        t.id, t.name, t.kind, t.year, t.network, t.parent_id, t.season, t.credits,
+        t.external_id, t.original_name, t.end_year, t.episode, t.runtime, t.genres,
+        t.catalog_rating, t.catalog_votes,
+    )  # fmt: skip
 
 
 def to_title(row: Row[Any]) -> Title:

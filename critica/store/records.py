@@ -44,6 +44,14 @@ class Title:
     parent_id: int | None
     season: int | None
     credits: list[dict[str, Any]] = field(default_factory=list)
+    external_id: str | None = None  # the catalog's id ("tt0111161"), when matched to one
+    original_name: str | None = None
+    end_year: int | None = None
+    episode: int | None = None
+    runtime: int | None = None  # minutes
+    genres: list[str] | None = None
+    catalog_rating: float | None = None
+    catalog_votes: int | None = None
 
 
 @dataclass

@@ -38,6 +38,38 @@ titles = Table(
     Column("season", Integer),
     Column("credits", JSON, nullable=False, default=list),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # From a catalog (critica.catalog: the IMDb dataset files), when matched to one.
+    Column("external_id", Text, unique=True),  # "tt0111161"
+    Column("original_name", Text),
+    Column("end_year", Integer),  # a series' last year
+    Column("episode", Integer),  # an episode's number in its season
+    Column("runtime", Integer),  # minutes
+    Column("genres", JSON),  # ["Crime", "Drama"]
+    Column("catalog_rating", Float),  # the catalog's own users' mean rating (IMDb: 1-10)
+    Column("catalog_votes", Integer),
+)
+
+# People named in a catalog's credits (IMDb name.basics): read by the catalog import to
+# name the cast and crew it writes into titles.credits.
+people = Table(
+    "people",
+    metadata,
+    Column("external_id", Text, primary_key=True),  # "nm0000151"
+    Column("name", Text, nullable=False),
+    Column("birth_year", Integer),
+    Column("death_year", Integer),
+)
+
+# A catalog's principal cast and crew of each title, in billing order (IMDb
+# title.principals); titles.credits holds the same, named, for the pages.
+title_people = Table(
+    "title_people",
+    metadata,
+    Column("title_id", Integer, ForeignKey("titles.id", ondelete="CASCADE"), primary_key=True),
+    Column("ordering", Integer, primary_key=True),
+    Column("person", Text, nullable=False, index=True),  # people.external_id
+    Column("role", String(32), nullable=False),
+    Column("character", Text),
 )
 
 critics = Table(

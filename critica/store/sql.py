@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, Table, case, func, insert, select, text, update
@@ -66,6 +66,11 @@ class SQLStore:
         except OperationalError as error:
             raise StoreError(describe(self.url, error)) from error
 
+    def write(self) -> AbstractContextManager[Connection]:
+        """One write transaction, for bulk importers (``critica.catalog``) that batch their own
+        statements; store errors are ``StoreError``s."""
+        return self._write()
+
     # titles
 
     def add_title(self, title: TitleIn) -> Title:
@@ -117,6 +122,14 @@ class SQLStore:
                 assert found is not None
                 return found, False
             return self._insert_title(conn, title), True
+
+    def get_title_by_external_id(self, external_id: str) -> Title | None:
+        """The title with this catalog id (``tt0111161``), or None."""
+        with self._read() as conn:
+            row = conn.execute(
+                reads.title_select().where(titles.c.external_id == external_id)
+            ).first()
+            return reads.to_title(row) if row else None
 
     def get_title(self, title_id: int) -> Title | None:
         """The title with this id, or None."""
