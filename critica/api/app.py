@@ -8,10 +8,10 @@ from collections.abc import AsyncIterator
 from dataclasses import asdict
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Header, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from critica import __version__, config
@@ -36,7 +36,7 @@ from critica.api.schemas import (
     TitleList,
     TitlePage,
 )
-from critica.errors import AuthError, CriticaError, InputError, http_status
+from critica.errors import AuthError, CriticaError, InputError, NotFoundError, http_status
 from critica.figures import calibration
 from critica.models import shipped_version
 from critica.models.encoder import shared_encoder
@@ -270,6 +270,28 @@ def get_title(
 ) -> dict[str, Any]:
     """A title's figures: % positive, scores, aspects, consensus, histogram, badges."""
     return pages.title_page(store, title_id, calibrated=calibrated)
+
+
+@router.get(
+    "/catalog/{external_id}",
+    tags=["titles"],
+    status_code=307,
+    response_class=RedirectResponse,
+    responses={307: {"description": "To the title's page, `/api/v1/titles/{id}`."}},
+)
+def title_by_catalog_id(
+    external_id: Annotated[str, Path(pattern=r"^tt\d{7,12}$", examples=["tt0111161"])],
+    store: StoreDep,
+) -> RedirectResponse:
+    """The title with this catalog (IMDb) id, after `critica catalog import`: a redirect to
+    its page (404 when no title has the id)."""
+    found = store.get_title_by_external_id(external_id)
+    if found is None:
+        raise NotFoundError(
+            f"no title has catalog id {external_id}; import the catalog with "
+            "`critica catalog import`, or find titles with GET /api/v1/titles?q=NAME"
+        )
+    return RedirectResponse(f"/api/v1/titles/{found.id}", status_code=307)
 
 
 @router.get("/titles/{title_id}/reviews", tags=["titles"], response_model=ReviewsPage)

@@ -87,6 +87,16 @@ class TitleOut(BaseModel):
     parent_id: int | None = Field(description="The series of a season, the season of an episode.")
     season: int | None
     credits: list[dict[str, Any]] = Field(description="People credited: person, role, character.")
+    external_id: str | None = Field(
+        None, description="The catalog's id (IMDb `tt…`), when `critica catalog import` matched it."
+    )
+    original_name: str | None = Field(None, description="The original title, when it differs.")
+    end_year: int | None = Field(None, description="A series' last year.")
+    episode: int | None = Field(None, description="An episode's number in its season.")
+    runtime: int | None = Field(None, description="Minutes.")
+    genres: list[str] | None = None
+    catalog_rating: float | None = Field(None, description="IMDb users' mean rating (1-10).")
+    catalog_votes: int | None = Field(None, description="IMDb users' votes.")
 
 
 class TitleCreated(TitleOut):

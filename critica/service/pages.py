@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from functools import partial
 from typing import Any
@@ -93,18 +93,38 @@ def title_page(store: Store, title_id: int, calibrated: bool | None = None) -> d
         if title.kind == "series"
         else [],
         "latest_reviews": {"items": [review_summary(r) for r in reviews], "total": total},
-        "people": title_people(store.title_credits(title_id), len(facts)),
+        "people": title_people(store.title_credits(title_id), len(facts), title.credits),
     }
 
 
 CAST_SHOWN, CREW_SHOWN = 12, 8
 
 
-def title_people(credits: list[dict[str, Any]], reviews: int) -> dict[str, Any]:
-    """Cast and crew found across a title's reviews, most credited first (a crew member's
-    roles on one line); a performer is singled out when two reviews or more judge the
-    performance (one, under ten reviews)."""
+def title_people(
+    credits: list[dict[str, Any]], reviews: int, catalog: Sequence[dict[str, Any]] = ()
+) -> dict[str, Any]:
+    """Cast and crew: the catalog's principals in billing order (``catalog``, the title's own
+    ``credits``), each with what the reviews say of them, then the people only the reviews
+    credit, most credited first (a crew member's roles on one line); a performer is singled
+    out when two reviews or more judge the performance (one, under ten reviews)."""
     need = 1 if reviews < 10 else 2
+    if catalog:
+        said = {(c["person"].casefold(), c["role"]): c for c in credits}
+        billed = []
+        for c in catalog:
+            found = said.pop((str(c["person"]).casefold(), c["role"]), None)
+            billed.append(
+                {
+                    "person": c["person"],
+                    "role": c["role"],
+                    "character": c.get("character") or (found or {}).get("character"),
+                    "reviews": found["reviews"] if found else 0,
+                    "praised": found["praised"] if found else 0,
+                    "faulted": found["faulted"] if found else 0,
+                    "polarity": found["polarity"] if found else None,
+                }
+            )
+        credits = billed + list(said.values())
     cast = [
         {**c, "singled_out": c["praised"] + c["faulted"] >= need}
         for c in credits

@@ -30,6 +30,7 @@ class Store(Protocol):
         """Find a title by (name, kind, parent, season, year when given) or create it."""
 
     def get_title(self, title_id: int) -> Title | None: ...
+    def get_title_by_external_id(self, external_id: str) -> Title | None: ...
     def find_titles(
         self, name: str, limit: int = 50, offset: int = 0, kind: str | None = None
     ) -> list[Title]:

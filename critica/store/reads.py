@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import (
@@ -65,25 +66,47 @@ def title(conn: Connection, title_id: int) -> Title | None:
     return None if row is None else to_title(row)
 
 
+# "Offside 2006", "Offside (2006)": a name and the year it came out.
+_NAME_AND_YEAR = re.compile(r"(?P<name>.*?\S)\s*\(?(?P<year>(?:18[7-9]|19\d|20\d)\d)\)?")
+
+
 def find_titles(
     conn: Connection, name: str, limit: int = 50, offset: int = 0, kind: str | None = None
 ) -> list[Title]:
-    """Titles whose name contains ``name``, case-insensitively; exact, then prefix, then
-    others; one page of ``limit`` from ``offset`` (optionally of one kind)."""
+    """Titles whose name or original name contains ``name``, case-insensitively; exact, then
+    prefix, then others; one page of ``limit`` from ``offset`` (optionally of one kind). A
+    trailing year ("Offside 2006") also finds the titles of that name and year, first."""
     key = name_key(name)
     if not key:
         return []
     pattern = _escape_like(key)
+    t = titles.c
+    original = func.lower(t.original_name)
+    found = or_(
+        t.name_key.like(f"%{pattern}%", escape="\\"),
+        original.like(f"%{pattern}%", escape="\\"),
+    )
+    ranks: list[tuple[Any, int]] = []
+    if (dated := _NAME_AND_YEAR.fullmatch(key)) and dated["name"] != key:
+        bare, year = name_key(dated["name"]), t.year == int(dated["year"])
+        inside = f"%{_escape_like(bare)}%"
+        named = or_(t.name_key.like(inside, escape="\\"), original.like(inside, escape="\\"))
+        found = or_(found, and_(named, year))
+        ranks += [
+            (and_(or_(t.name_key == bare, original == bare), year), 0),
+            (and_(named, year), 1),
+        ]
     rank = case(
-        (titles.c.name_key == key, 0),
-        (titles.c.name_key.like(f"{pattern}%", escape="\\"), 1),
-        else_=2,
+        *ranks,
+        (or_(t.name_key == key, original == key), 2),
+        (t.name_key.like(f"{pattern}%", escape="\\"), 3),
+        else_=4,
     )
     query = (
         title_select()
-        .where(titles.c.name_key.like(f"%{pattern}%", escape="\\"))
-        .where(true() if kind is None else titles.c.kind == kind)
-        .order_by(rank, titles.c.name_key, titles.c.id)
+        .where(found)
+        .where(true() if kind is None else t.kind == kind)
+        .order_by(rank, t.name_key, t.id)
         .limit(limit)
         .offset(offset)
     )

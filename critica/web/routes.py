@@ -20,6 +20,7 @@ from critica.errors import (
     BusyError,
     CriticaError,
     InputError,
+    NotFoundError,
     TooLargeError,
     http_status,
 )
@@ -237,6 +238,15 @@ def publication(
     """A publication's figures, weight, leniency, critics and reviews."""
     page = pages.publication_page(store_of(request), publication_id, PAGE_SIZE, offset)
     return render(request, "publication.html", {"page": page})
+
+
+@router.get("/catalog/{external_id}")
+def title_by_catalog_id(request: Request, external_id: str) -> Response:
+    """A title by its catalog (IMDb) id: a redirect to its page."""
+    found = store_of(request).get_title_by_external_id(external_id)
+    if found is None:
+        raise NotFoundError(f"no title has catalog id {external_id}; search titles by name")
+    return RedirectResponse(f"/titles/{found.id}", status_code=307)
 
 
 @router.api_route("/titles/{title_id}", methods=["GET", "HEAD"])

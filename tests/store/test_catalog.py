@@ -130,6 +130,11 @@ def test_a_full_import(store, files):
     offsides = {t.year: t.external_id for t in store.find_titles("Offside") if t.kind == "film"}
     assert offsides == {2006: "tt0499537", 2023: "tt1234567"}
     assert store.get_title_by_external_id("tt9999993").name == 'A "Quoted" Title'
+    # search by name and year, and by original name
+    assert store.find_titles("Offside 2006")[0].external_id == "tt0499537"
+    assert store.find_titles("offside (2023)")[0].external_id == "tt1234567"
+    assert [t.external_id for t in store.find_titles("fabuleux destin")] == ["tt0211915"]
+    assert store.find_titles("Shawshank 1994")[0].external_id == "tt0111161"  # by prefix too
     assert store.get_title_by_external_id("tt9999991") is None  # adult: left out
     assert store.get_title_by_external_id("tt9999992") is None  # not a reviewed type
 
@@ -230,3 +235,31 @@ def test_the_cli_imports_and_finds_titles_by_catalog_id(tmp_path, files):
     assert '"name": "The Wire"' in shown.output
     bad = runner.invoke(app, ["catalog", "import", str(tmp_path / "nope.tsv.gz"), "--db", db])
     assert bad.exit_code == 2 and "no such file" in " ".join(bad.output.split())
+
+
+def test_the_api_and_pages_show_the_catalog(store, files):
+    from fastapi.testclient import TestClient
+
+    from critica.api import create_app
+
+    import_files(store, list(files.values()))
+    client = TestClient(create_app(store))
+    found = client.get("/api/v1/catalog/tt0211915")  # followed: the title's page
+    assert found.status_code == 200 and found.history[0].status_code == 307
+    info = found.json()["info"]
+    assert info["external_id"] == "tt0211915" and info["runtime"] == 122
+    assert info["original_name"] == "Le fabuleux destin d'Amélie Poulain"
+    assert info["genres"] == ["Comedy", "Romance"]
+    missing = client.get("/api/v1/catalog/tt0000404")
+    assert missing.status_code == 404 and "critica catalog import" in missing.json()["message"]
+    assert client.get("/api/v1/catalog/nm0000209").status_code == 422  # not a title id
+
+    wire = client.get("/catalog/tt0306414")
+    page = wire.text
+    assert wire.status_code == 200 and "<h1>The Wire</h1>" in page
+    assert "2002–2008" in page and "59 min" in page and "Crime, Drama, Thriller" in page
+    assert "IMDb users 9.3/10 (380,000 votes)" in page
+    assert "Dominic West" in page and "as Kima Greggs" in page  # the cast, billed
+    episode = client.get("/catalog/tt0749452").text
+    assert "season 3, episode 11" in episode
+    assert client.get("/catalog/tt0000404").status_code == 404
