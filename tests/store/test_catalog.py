@@ -48,7 +48,7 @@ EPISODES = [
 PRINCIPALS = [
     ["tconst", "ordering", "nconst", "category", "job", "characters"],
     ["tt0111161", "1", "nm0000209", "actor", N, '["Andy Dufresne"]'],
-    ["tt0111161", "2", "nm0000151", "actor", N, '["Ellis Boyd \'Red\' Redding"]'],
+    ["tt0111161", "2", "nm0000151", "actor", N, "[\"Ellis Boyd 'Red' Redding\"]"],
     ["tt0111161", "3", "nm0001104", "director", N, N],
     ["tt0111161", "4", "nm0000175", "writer", "novella", N],
     ["tt0111161", "5", "nm9999999", "archive_footage", N, N],
@@ -143,9 +143,7 @@ def test_importing_again_updates_in_place(store, files, tmp_path):
     import_files(store, list(files.values()))
     before = {t.id for t in store.list_titles(limit=100)}
     newer = [r if r[0] != "tt0111161" else [r[0], "9.2", "3000000"] for r in RATINGS]
-    renamed = [
-        r if r[0] != "tt0211915" else [*r[:2], "Amelie", *r[3:]] for r in BASICS
-    ]
+    renamed = [r if r[0] != "tt0211915" else [*r[:2], "Amelie", *r[3:]] for r in BASICS]
     again = import_files(
         store,
         [
@@ -216,7 +214,7 @@ def test_bad_files_are_refused_before_anything_is_stored(store, files, tmp_path,
 
 
 def test_min_votes_needs_the_ratings_and_types_must_be_known(store, files):
-    with pytest.raises(InputError, match="needs title.ratings"):
+    with pytest.raises(InputError, match=r"needs title\.ratings"):
         import_files(store, [files["basics"]], min_votes=5)
     with pytest.raises(InputError, match="unknown title type"):
         import_files(store, [files["basics"]], types=["film"])
