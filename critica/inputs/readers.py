@@ -6,7 +6,9 @@ and the Rotten Tomatoes CSV layouts. Each record says where it came from; a bad 
 from __future__ import annotations
 
 import csv
+import gzip
 import json
+import re
 import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -33,7 +35,11 @@ FIELDS = (
     "url",
     "id",
     "analysis",  # a batch run's analysis JSON: ingest stores it instead of re-analysing
+    "catalog_id",  # the title's catalog (IMDb) id, "tt0111161": found by it, made with it
 )
+# Columns that name a title by its IMDb id (the IMDb review datasets' ``title_id``).
+CATALOG_COLUMNS = ("catalog_id", "title_id", "imdb_id", "tconst")
+CATALOG_ID = re.compile(r"tt\d{7,12}")
 # Rotten Tomatoes scrapes, recognised by their header.
 RT_LISTS = {
     "quote": "text",
@@ -128,7 +134,9 @@ def read(paths: list[Path], options: ReadOptions) -> Iterator[Record | Rejected]
         try:
             if suffix in TEXT_SUFFIXES:
                 yield from _read_document(item, options)
-            elif suffix in {".jsonl", ".ndjson"}:
+            elif suffix in {".jsonl", ".ndjson"} or (
+                suffix == ".gz" and Path(item.stem).suffix.lower() in {".jsonl", ".ndjson"}
+            ):
                 yield from _read_jsonl(item, options)
             elif suffix == ".csv":
                 yield from _read_csv(item, options)
@@ -175,7 +183,15 @@ def _finish(
         if cells or "analysis" in fields:  # the column is there, this row's cell is blank
             return Rejected(source, "the review text is empty; give this row its text or drop it")
         return Rejected(source, "no review text (map the text column with --map text=COLUMN)")
-    if options.require_title and not fields.get("title"):
+    if "catalog_id" not in fields:
+        for column in CATALOG_COLUMNS:
+            value = str(row.get(column) or "").strip()
+            if CATALOG_ID.fullmatch(value):
+                fields["catalog_id"] = value
+                break
+    elif not CATALOG_ID.fullmatch(str(fields["catalog_id"]).strip()):
+        return Rejected(source, f"catalog id {fields['catalog_id']!r} is not an IMDb id (tt…)")
+    if options.require_title and not fields.get("title") and not fields.get("catalog_id"):
         return Rejected(
             source, "no title (give --title, or map a title column with --map title=COLUMN)"
         )
@@ -200,7 +216,9 @@ def _read_document(path: Path, options: ReadOptions) -> Iterator[Record | Reject
 
 
 def _read_jsonl(path: Path, options: ReadOptions) -> Iterator[Record | Rejected]:
-    with path.open(encoding="utf-8", errors="replace") as fh:
+    gz = path.suffix.lower() == ".gz"
+    opener = gzip.open if gz else open
+    with opener(path, "rt", encoding="utf-8", errors="replace") as fh:
         for number, line in enumerate(fh, 1):
             if not line.strip():
                 continue

@@ -60,8 +60,11 @@ class TitleResolver:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.cache: dict[tuple[Any, ...], int] = {}
+        self.names: dict[int, str | None] = {}  # catalog titles' names (None: not named yet)
 
     def __call__(self, f: dict[str, Any]) -> int:
+        if catalog_id := f.get("catalog_id"):
+            return self._catalog_title(str(catalog_id).strip(), f)
         name, season = str(f["title"]).strip(), _int(f.get("season"))
         kind = str(f.get("kind") or ("series" if season is not None else "film")).lower()
         key = (name.lower(), kind, season, _int(f.get("year")))
@@ -84,6 +87,26 @@ class TitleResolver:
                 )
                 title, _ = self.store.get_or_add_title(child)
             self.cache[key] = title.id
+        return self.cache[key]
+
+    def _catalog_title(self, catalog_id: str, f: dict[str, Any]) -> int:
+        """The title with this catalog id; made when new, named by the record's title or,
+        until `critica catalog import` names it, by the id itself."""
+        key = ("catalog", catalog_id)
+        if key not in self.cache:
+            found = self.store.get_title_by_external_id(catalog_id)
+            if found is None:
+                kind = str(f.get("kind") or "film").lower()
+                found = self.store.add_title(
+                    TitleIn(
+                        str(f.get("title") or catalog_id).strip()[:500],
+                        kind if kind in ("film", "series") else "film",  # type: ignore[arg-type]
+                        year=_int(f.get("year")),
+                        external_id=catalog_id,
+                    )
+                )
+            self.cache[key] = found.id
+            self.names[found.id] = found.name if found.name != catalog_id else None
         return self.cache[key]
 
 
@@ -140,7 +163,7 @@ def ingest(
             inputs.append(
                 {
                     "text": f["text"],
-                    "title": f["title"],
+                    "title": f.get("title") or titles.names.get(reviews[-1].title_id),
                     "rating": rating,
                     "content_type": f.get("content_type"),
                 }

@@ -20,6 +20,7 @@ class TitleIn:
     parent_id: int | None = None  # the series of a season, the season of an episode
     season: int | None = None
     credits: list[dict[str, Any]] = field(default_factory=list)  # {person, role, character}
+    external_id: str | None = None  # the catalog's id ("tt0111161")
 
     def __post_init__(self) -> None:
         _drop_nul(self)

@@ -94,6 +94,7 @@ class SQLStore:
             "parent_id": title.parent_id,
             "season": title.season,
             "credits": title.credits,
+            "external_id": title.external_id,
             "created_at": utcnow(),
         }
         new_id = conn.execute(insert(titles).returning(titles.c.id), row).scalar_one()

@@ -261,3 +261,35 @@ def test_the_api_and_pages_show_the_catalog(store, files):
     episode = client.get("/catalog/tt0749452").text
     assert "season 3, episode 11" in episode
     assert client.get("/catalog/tt0000404").status_code == 404
+
+
+def test_reviews_that_name_their_title_by_catalog_id(store, files, tmp_path):
+    """The IMDb review datasets' rows carry only a ``title_id`` (tt…): ingest (of .jsonl or
+    .jsonl.gz) files them under the title with that catalog id, made on demand and named
+    by a later catalog import; a malformed catalog id is a rejected row."""
+    import json
+
+    from critica.service.ingest import ingest
+
+    rows = [
+        {"id": "train/pos/1_9", "title_id": "tt0111161", "rating": 9,
+         "text": "A patient, humane prison drama with two superb central performances."},
+        {"id": "train/neg/2_2", "title_id": "tt0111161", "rating": 2,
+         "text": "Overlong and sentimental; the narration spells out every feeling for you."},
+        {"id": "train/pos/3_8", "title_id": "tt0499537",
+         "text": "A sharp, funny and quietly angry film about football fans kept out."},
+        {"id": "bad", "catalog_id": "t0499537", "text": "A sharp and funny film."},
+    ]  # fmt: skip
+    path = tmp_path / "imdb.jsonl.gz"
+    path.write_bytes(gzip.compress("".join(json.dumps(r) + "\n" for r in rows).encode()))
+    done = ingest(store, [path])
+    assert done.added == 3
+    assert [r.reason for r in done.rejected] == ["catalog id 't0499537' is not an IMDb id (tt…)"]
+    unnamed = store.get_title_by_external_id("tt0111161")
+    assert unnamed.name == "tt0111161" and unnamed.kind == "film"
+    import_files(store, [files["basics"]])
+    named = store.get_title_by_external_id("tt0111161")
+    assert named.id == unnamed.id and named.name == "The Shawshank Redemption"
+    assert store.count_reviews() == 3
+    again = ingest(store, [path])  # the same rows again: nothing new, no second title
+    assert again.added == 0 and store.get_title_by_external_id("tt0111161").id == unnamed.id
