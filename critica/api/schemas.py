@@ -54,6 +54,11 @@ class ReviewCreate(BaseModel):
         description="The source's own id for the review: a later post with the same id "
         "updates it (text, rating, date …) instead of adding a second review.",
     )
+    reviewer: Literal["critic", "audience"] = Field(
+        "critic",
+        description="A critic's review or an audience member's: the title's figures keep "
+        "the two apart.",
+    )
 
 
 class PublicationUpdate(BaseModel):
@@ -274,6 +279,13 @@ class TitlePeople(BaseModel):
     crew: list[Credited] = Field(description="Creators, directors, writers … (8 at most).")
 
 
+class AudienceFigures(GroupFigures):
+    """The audience's figures for a title, computed by the same code as the critics'."""
+
+    histogram: list[Bin]
+    aspects: list[dict[str, Any]]
+
+
 class TitlePage(GroupFigures):
     """Everything shown about a title (docs/aggregator.md explains each figure)."""
 
@@ -299,6 +311,11 @@ class TitlePage(GroupFigures):
     people: TitlePeople
     calibration: dict[str, Any] | None = Field(
         None, description="What calibration changed, when the scores are calibrated."
+    )
+    audience: AudienceFigures | None = Field(
+        None,
+        description="The audience's own figures (reviews posted with reviewer=audience), "
+        "beside the critics' and never mixed into them; null when there are none.",
     )
 
 

@@ -223,6 +223,12 @@ def ingest(
         str | None, typer.Option("--map", help="Column mapping, e.g. text=quote,title=film.")
     ] = None,
     batch_size: Annotated[int, typer.Option(help="Reviews analysed per batch.")] = 64,
+    reviewer: Annotated[
+        str | None,
+        typer.Option(
+            help="critic or audience, for rows without a reviewer column (default: critic)."
+        ),
+    ] = None,
 ) -> None:
     """Analyse and store reviews in bulk; the same review twice is stored once."""
     from critica.inputs.readers import ReadOptions, estimate_rows, parse_mapping
@@ -237,6 +243,7 @@ def ingest(
             "season": season,
             "critic": critic,
             "publication": publication,
+            "reviewer": reviewer,
         }.items()
         if v is not None
     }

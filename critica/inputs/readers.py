@@ -36,6 +36,7 @@ FIELDS = (
     "id",
     "analysis",  # a batch run's analysis JSON: ingest stores it instead of re-analysing
     "catalog_id",  # the title's catalog (IMDb) id, "tt0111161": found by it, made with it
+    "reviewer",  # "critic" (the default) or "audience"
 )
 # Columns that name a title by its IMDb id (the IMDb review datasets' ``title_id``).
 CATALOG_COLUMNS = ("catalog_id", "title_id", "imdb_id", "tconst")
@@ -191,6 +192,10 @@ def _finish(
                 break
     elif not CATALOG_ID.fullmatch(str(fields["catalog_id"]).strip()):
         return Rejected(source, f"catalog id {fields['catalog_id']!r} is not an IMDb id (tt…)")
+    if "reviewer" in fields:
+        fields["reviewer"] = str(fields["reviewer"]).strip().lower()
+        if fields["reviewer"] not in ("critic", "audience"):
+            return Rejected(source, f"reviewer {row.get('reviewer')!r}: use critic or audience")
     if options.require_title and not fields.get("title") and not fields.get("catalog_id"):
         return Rejected(
             source, "no title (give --title, or map a title column with --map title=COLUMN)"

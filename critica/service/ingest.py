@@ -158,6 +158,7 @@ def ingest(
                     rating=rating,
                     source=rec.source,
                     external_id=_source_id(f.get("id")),
+                    reviewer=f.get("reviewer") or "critic",
                 )
             )
             inputs.append(

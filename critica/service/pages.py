@@ -81,6 +81,8 @@ def title_page(store: Store, title_id: int, calibrated: bool | None = None) -> d
         found = consensus(mine, season, name, kind="season", people=people)
         _name_cited(found, mine)
         season["consensus"] = found
+    audience = store.review_facts(title_id, reviewer="audience")
+    figures["audience"] = audience_figures(audience, title) if audience else None
     reviews, total = store.reviews_for_title(title_id, limit=20)
     return {
         **figures,
@@ -95,6 +97,19 @@ def title_page(store: Store, title_id: int, calibrated: bool | None = None) -> d
         "latest_reviews": {"items": [review_summary(r) for r in reviews], "total": total},
         "people": title_people(store.title_credits(title_id), len(facts), title.credits),
     }
+
+
+AUDIENCE_FIGURES = (
+    "reviews", "unscored", "percent_positive", "percent_positive_interval",
+    "percent_positive_estimated", "score_mean", "histogram", "aspects",
+)  # fmt: skip
+
+
+def audience_figures(facts: list[ReviewFacts], title: Title) -> dict[str, Any]:
+    """The audience's own figures for a title, by the same code as the critics' and never
+    mixed into them: % positive with its interval, mean score, histogram, aspects."""
+    found = title_figures(facts, kind=title.kind, title=title.name)
+    return {k: found[k] for k in AUDIENCE_FIGURES if k in found}
 
 
 CAST_SHOWN, CREW_SHOWN = 12, 8

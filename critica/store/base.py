@@ -102,7 +102,12 @@ class Store(Protocol):
     ) -> tuple[list[Review], int]:
         """One page of a title's reviews (newest first) and the total matching."""
 
-    def review_facts(self, title_id: int, include_seasons: bool = True) -> list[ReviewFacts]: ...
+    def review_facts(
+        self, title_id: int, include_seasons: bool = True, reviewer: str = "critic"
+    ) -> list[ReviewFacts]:
+        """What the aggregate needs for each of a title's reviews by ``reviewer`` ("critic",
+        the default, or "audience"): the two are never mixed."""
+
     def title_credits(self, title_id: int, include_seasons: bool = True) -> list[dict[str, Any]]:
         """Who a title's reviews credit: person, role, character, reviews, praised, faulted."""
 

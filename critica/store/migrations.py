@@ -205,6 +205,15 @@ def m007_catalog(conn: Connection) -> None:
     schema.title_people.create(conn, checkfirst=True)
 
 
+def m008_reviewer(conn: Connection) -> None:
+    """reviews.reviewer: "critic" (every review stored so far) or "audience"."""
+    columns = {c["name"] for c in inspect(conn).get_columns("reviews")}
+    if "reviewer" not in columns:
+        conn.exec_driver_sql(
+            "ALTER TABLE reviews ADD COLUMN reviewer VARCHAR(16) NOT NULL DEFAULT 'critic'"
+        )
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_full_text,
@@ -213,6 +222,7 @@ MIGRATIONS: list[Migration] = [
     m005_credit_mentions,
     m006_review_identity,
     m007_catalog,
+    m008_reviewer,
 ]
 
 

@@ -228,15 +228,18 @@ def title_credits(conn: Connection, title_id: int, include_seasons: bool) -> lis
     ]
 
 
-def review_facts(conn: Connection, title_id: int, include_seasons: bool) -> list[ReviewFacts]:
-    """Per-review facts for the aggregate: one query for the reviews, one for their aspects."""
-    scope = title_scope(title_id, include_seasons)
+def review_facts(
+    conn: Connection, title_id: int, include_seasons: bool, reviewer: str = "critic"
+) -> list[ReviewFacts]:
+    """Per-review facts for the aggregate, of one kind of reviewer: one query for the
+    reviews, one for their aspects."""
+    scope = and_(title_scope(title_id, include_seasons), reviews.c.reviewer == reviewer)
     r, a = reviews.c, analyses.c
     query = (
         select(r.id, r.title_id, a.score, a.fresh, TOP_CRITIC.label("top_critic"))
         .add_columns(publications.c.weight, publications.c.name.label("publication"))
         .add_columns(critics.c.name.label("critic"), r.date, titles.c.season, a.quote)
-        .add_columns(a.rating_score, a.text_score, a.fresh_evidence)
+        .add_columns(a.rating_score, a.text_score, a.fresh_evidence, r.reviewer)
         .select_from(reviews)
         .join(titles, titles.c.id == r.title_id)
         .outerjoin(critics)
@@ -268,6 +271,7 @@ def review_facts(conn: Connection, title_id: int, include_seasons: bool) -> list
             season=row.season,
             quote=row.quote,
             aspects=aspects.get(row.id, []),
+            reviewer=row.reviewer,
             rating_score=row.rating_score,
             text_score=row.text_score,
             fresh_evidence=row.fresh_evidence,
@@ -285,15 +289,19 @@ def rating_history(conn: Connection) -> list[RatedReview]:
         .join(analyses)
         .outerjoin(critics)
         .outerjoin(publications)
-        .where(a.rating_score.is_not(None))
+        .where(a.rating_score.is_not(None), r.reviewer == "critic")  # critics' scales only
         .order_by(r.id)
     )
     return [RatedReview(*row) for row in conn.execute(query)]
 
 
 def mean_score(conn: Connection) -> float | None:
-    """The mean score of every scored review (None before the first)."""
-    value = conn.scalar(select(func.avg(analyses.c.score)).where(analyses.c.score.is_not(None)))
+    """The mean score of every scored critic's review (None before the first)."""
+    value = conn.scalar(
+        select(func.avg(analyses.c.score))
+        .join(reviews, reviews.c.id == analyses.c.review_id)
+        .where(analyses.c.score.is_not(None), reviews.c.reviewer == "critic")
+    )
     return None if value is None else float(value)
 
 

@@ -7,6 +7,8 @@ from datetime import date
 from typing import Any, Literal
 
 TitleKind = Literal["film", "series", "season", "episode"]
+ReviewerKind = Literal["critic", "audience"]
+REVIEWER_KINDS: tuple[ReviewerKind, ...] = ("critic", "audience")
 
 
 @dataclass
@@ -83,6 +85,7 @@ class ReviewIn:
     rating: str | None = None  # as printed ("3/4", "B+")
     source: str | None = None  # where it came from (file:line, API)
     external_id: str | None = None  # the source's own id: a later copy with it is an update
+    reviewer: ReviewerKind = "critic"  # a critic's review or an audience member's
 
     def __post_init__(self) -> None:
         _drop_nul(self)
@@ -131,6 +134,7 @@ class ReviewFacts:
     rating_score: float | None = None  # the explicit rating, 0-100, when the review has one
     text_score: float | None = None  # the score read from the text alone
     fresh_evidence: float | None = None  # the text's log Bayes factor for fresh (Analysis)
+    reviewer: str = "critic"  # "critic" or "audience"
 
 
 @dataclass(frozen=True)

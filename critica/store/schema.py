@@ -107,6 +107,8 @@ reviews = Table(
     Column("content_hash", String(64), nullable=False, unique=True),  # identity.review_key
     Column("external_id", Text, unique=True),  # the source's id for the review, when given
     Column("source", Text),
+    # Who wrote it: "critic" (the default) or "audience"; the figures keep the two apart.
+    Column("reviewer", String(16), nullable=False, default="critic", server_default="critic"),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Index("ix_reviews_title_date", "title_id", "date"),
 )

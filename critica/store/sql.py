@@ -357,10 +357,13 @@ class SQLStore:
         with self._read() as conn:
             return reads.title_credits(conn, title_id, include_seasons)
 
-    def review_facts(self, title_id: int, include_seasons: bool = True) -> list[ReviewFacts]:
-        """What the aggregate needs for every review of a title (and its seasons)."""
+    def review_facts(
+        self, title_id: int, include_seasons: bool = True, reviewer: str = "critic"
+    ) -> list[ReviewFacts]:
+        """What the aggregate needs for every review of a title (and its seasons) by
+        ``reviewer`` ("critic", the default, or "audience")."""
         with self._read() as conn:
-            return reads.review_facts(conn, title_id, include_seasons)
+            return reads.review_facts(conn, title_id, include_seasons, reviewer)
 
     def rating_history(self) -> list[RatedReview]:
         """Every review with an explicit rating, for fitting calibration."""

@@ -299,6 +299,7 @@ def review_row(
         "content_hash": digest,
         "external_id": review.external_id,
         "source": review.source,
+        "reviewer": review.reviewer,
         "created_at": schema.utcnow(),
     }
 

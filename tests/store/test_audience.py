@@ -1,0 +1,88 @@
+"""Critics and audience apart: a review's reviewer kind is stored, the title's figures are
+the critics' alone, and the audience gets its own, by the same code."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from fastapi.testclient import TestClient
+
+from critica.api import create_app
+from critica.service.ingest import ingest
+from critica.store.records import TitleIn
+
+PRAISE = "A superb, moving film with a magnificent lead performance and a perfect ending."
+PAN = "A dreadful, tedious mess: the acting is wooden and the script is lazy and dull."
+
+
+@pytest.fixture
+def title_with_both(store):  # type: ignore[no-untyped-def]
+    title = store.add_title(TitleIn(name="Heat", kind="film", year=1995))
+    client = TestClient(create_app(store))
+    token = {"Authorization": f"Bearer {store.create_token('t')}"}
+    for i in range(6):  # critics: all fresh
+        body = {"title_id": title.id, "text": f"{PRAISE} ({i})", "critic": f"Critic {i}"}
+        assert client.post("/api/v1/reviews", json=body, headers=token).status_code == 201
+    for i in range(8):  # the audience: all rotten
+        body = {"title_id": title.id, "text": f"{PAN} ({i})", "reviewer": "audience"}
+        assert client.post("/api/v1/reviews", json=body, headers=token).status_code == 201
+    return title, client
+
+
+def test_the_critics_figures_leave_the_audience_out(title_with_both):
+    title, client = title_with_both
+    page = client.get(f"/api/v1/titles/{title.id}").json()
+    assert page["reviews"] == 6 and page["percent_positive"] == 100.0
+    audience = page["audience"]
+    assert audience["reviews"] == 8 and audience["percent_positive"] == 0.0
+    assert audience["score_mean"] < 40 < page["score_mean"]
+    assert sum(b["count"] for b in audience["histogram"]) == 8
+    html = client.get(f"/titles/{title.id}").text
+    assert 'id="h-audience"' in html and "8 reviews" in html
+
+
+def test_a_title_without_audience_reviews_has_no_audience_figures(store):
+    title = store.add_title(TitleIn(name="Ronin", kind="film"))
+    client = TestClient(create_app(store))
+    assert client.get(f"/api/v1/titles/{title.id}").json()["audience"] is None
+    assert 'id="h-audience"' not in client.get(f"/titles/{title.id}").text
+
+
+def test_calibration_and_the_prior_use_critics_only(title_with_both, store):
+    assert store.rating_history() == []  # no review has a rating
+    mean = store.mean_score()
+    assert mean is not None and mean > 60  # the critics' raves, not the audience's pans
+
+
+def test_ingest_takes_the_reviewer_from_a_column_or_the_option(store, tmp_path):
+    rows = [
+        {"title": "Heat", "text": PRAISE, "reviewer": "audience"},
+        {"title": "Heat", "text": PAN},
+        {"title": "Heat", "text": PAN + " Truly.", "reviewer": "bot"},
+    ]
+    path = tmp_path / "r.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    done = ingest(store, [path])
+    assert done.added == 2
+    assert [r.reason for r in done.rejected] == ["reviewer 'bot': use critic or audience"]
+    (title,) = store.find_titles("Heat")
+    assert len(store.review_facts(title.id)) == 1
+    assert len(store.review_facts(title.id, reviewer="audience")) == 1
+
+
+def test_the_cli_option_marks_a_whole_file_as_audience(tmp_path):
+    from typer.testing import CliRunner
+
+    from critica.cli.commands import app
+    from critica.store import open_store
+
+    db = f"sqlite:///{tmp_path / 'a.db'}"
+    path = tmp_path / "a.jsonl"
+    path.write_text(json.dumps({"title": "Heat", "text": PRAISE}) + "\n")
+    done = CliRunner().invoke(app, ["ingest", str(path), "--reviewer", "audience", "--db", db])
+    assert done.exit_code == 0, done.output
+    store = open_store(db)
+    (title,) = store.find_titles("Heat")
+    assert store.review_facts(title.id) == []
+    assert len(store.review_facts(title.id, reviewer="audience")) == 1
