@@ -229,6 +229,10 @@ def ingest(
             help="critic or audience, for rows without a reviewer column (default: critic)."
         ),
     ] = None,
+    rating_scale: Annotated[
+        float | None,
+        typer.Option(min=1, help="Read bare-number ratings ('9') as out of this (IMDb users: 10)."),
+    ] = None,
 ) -> None:
     """Analyse and store reviews in bulk; the same review twice is stored once."""
     from critica.inputs.readers import ReadOptions, estimate_rows, parse_mapping
@@ -248,7 +252,9 @@ def ingest(
         if v is not None
     }
     console = out_console()
-    options = ReadOptions(mapping=parse_mapping(map_columns), defaults=defaults)
+    options = ReadOptions(
+        mapping=parse_mapping(map_columns), defaults=defaults, rating_scale=rating_scale
+    )
     store = open_store(db)
     with progress_bar(console, "ingesting", estimate_rows(paths) or None) as advance:
         summary = run(store, paths, options, batch_size=batch_size, progress=advance)

@@ -81,6 +81,7 @@ class ReadOptions:
     mapping: dict[str, str] = field(default_factory=dict)  # our field -> their column
     defaults: dict[str, Any] = field(default_factory=dict)  # --title, --critic ...
     require_title: bool = True  # the store needs one; a batch run does not
+    rating_scale: float | None = None  # a bare number rating ("9") is out of this (10)
 
 
 def as_bool(value: Any) -> bool | None:

@@ -110,10 +110,14 @@ class TitleResolver:
         return self.cache[key]
 
 
-def _rating(f: dict[str, Any], summary: IngestSummary, source: str) -> str | None:
+def _rating(
+    f: dict[str, Any], summary: IngestSummary, source: str, scale: float | None = None
+) -> str | None:
     raw = f.get("rating")
     if raw in (None, ""):
         return None
+    if scale and re.fullmatch(r"\d+(?:\.\d+)?", str(raw).strip()):
+        raw = f"{str(raw).strip()}/{scale:g}"  # the file's bare numbers are out of `scale`
     try:
         parse_rating(str(raw))
     except RatingError:
@@ -133,7 +137,8 @@ def ingest(
     """Read every review under ``paths``, analyse in batches and store each once."""
     summary, start = IngestSummary(), time.perf_counter()
     titles = TitleResolver(store)
-    records = _records(read(list(paths), options or ReadOptions()), summary, progress)
+    options = options or ReadOptions()
+    records = _records(read(list(paths), options), summary, progress)
     while batch := list(islice(records, batch_size)):
         reviews: list[ReviewIn] = []
         inputs: list[dict[str, Any]] = []
@@ -145,7 +150,7 @@ def ingest(
             except InputError as exc:
                 summary.rejected.append(Rejected(rec.source, str(exc)))
                 continue
-            rating = _rating(f, summary, rec.source)
+            rating = _rating(f, summary, rec.source, options.rating_scale)
             reviews.append(
                 ReviewIn(
                     title_id=titles(f),

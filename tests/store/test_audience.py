@@ -86,3 +86,22 @@ def test_the_cli_option_marks_a_whole_file_as_audience(tmp_path):
     (title,) = store.find_titles("Heat")
     assert store.review_facts(title.id) == []
     assert len(store.review_facts(title.id, reviewer="audience")) == 1
+
+
+def test_bare_number_ratings_read_on_the_given_scale(store, tmp_path):
+    from critica.inputs.readers import ReadOptions
+
+    path = tmp_path / "imdb.jsonl"
+    rows = [{"title_id": "tt0111161", "rating": 9, "text": PRAISE},
+            {"title_id": "tt0111161", "rating": "3", "text": PAN}]  # fmt: skip
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    unscaled = ingest(store, [path])
+    assert unscaled.added == 2 and len(unscaled.notes) == 2  # "9": no scale, text score
+    scaled_store_path = tmp_path / "scaled.jsonl"
+    scaled_store_path.write_text(path.read_text().replace("tt0111161", "tt0499537"))
+    options = ReadOptions(defaults={"reviewer": "audience"}, rating_scale=10)
+    scaled = ingest(store, [scaled_store_path], options)
+    assert scaled.added == 2 and scaled.notes == []
+    title = store.get_title_by_external_id("tt0499537")
+    scores = sorted(f.rating_score for f in store.review_facts(title.id, reviewer="audience"))
+    assert scores == [30.0, 90.0]  # 3/10 and 9/10 on 0-100, as any x/10 rating
