@@ -279,6 +279,15 @@ class TitlePeople(BaseModel):
     crew: list[Credited] = Field(description="Creators, directors, writers … (8 at most).")
 
 
+class Gap(BaseModel):
+    percent_positive: float = Field(description="Critics' % positive less the audience's.")
+    interval: list[float] = Field(description="Its 95% interval (Newcombe), in points.")
+    split: bool = Field(
+        description="At least 25 points apart and the interval leaves out zero (badge "
+        "'critics and audience split')."
+    )
+
+
 class AudienceFigures(GroupFigures):
     """The audience's figures for a title, computed by the same code as the critics'."""
 
@@ -316,6 +325,9 @@ class TitlePage(GroupFigures):
         None,
         description="The audience's own figures (reviews posted with reviewer=audience), "
         "beside the critics' and never mixed into them; null when there are none.",
+    )
+    gap: Gap | None = Field(
+        None, description="Critics' % positive less the audience's; null unless both have one."
     )
 
 

@@ -38,14 +38,39 @@ def test_the_critics_figures_leave_the_audience_out(title_with_both):
     assert audience["reviews"] == 8 and audience["percent_positive"] == 0.0
     assert audience["score_mean"] < 40 < page["score_mean"]
     assert sum(b["count"] for b in audience["histogram"]) == 8
+    gap = page["gap"]
+    assert gap["percent_positive"] == 100.0 and gap["split"] is True
+    low, high = gap["interval"]
+    assert 0 < low < 100 and high == 100.0  # all fresh against all rotten, on 6 and 8 reviews
+    assert "critics and audience split" in page["badges"]
     html = client.get(f"/titles/{title.id}").text
     assert 'id="h-audience"' in html and "8 reviews" in html
+    assert "Critics are <strong>100 points above</strong> the audience" in html
+
+
+def test_the_gap_and_when_it_is_a_split():
+    from critica.service.pages import critics_audience_gap
+
+    near = critics_audience_gap(
+        {"percent_positive": 60.0, "percent_positive_interval": [45.0, 73.0]},
+        {"percent_positive": 50.0, "percent_positive_interval": [35.0, 65.0]},
+    )
+    assert near["percent_positive"] == 10.0 and near["split"] is False
+    assert near["interval"][0] < 0 < near["interval"][1]  # could be no gap at all
+    wide_but_unsure = critics_audience_gap(
+        {"percent_positive": 80.0, "percent_positive_interval": [38.0, 96.0]},
+        {"percent_positive": 50.0, "percent_positive_interval": [19.0, 81.0]},
+    )
+    assert wide_but_unsure["percent_positive"] == 30.0 and wide_but_unsure["split"] is False
+    assert critics_audience_gap({"percent_positive": None}, {"percent_positive": 50.0}) is None
+    assert critics_audience_gap({"percent_positive": 50.0}, None) is None
 
 
 def test_a_title_without_audience_reviews_has_no_audience_figures(store):
     title = store.add_title(TitleIn(name="Ronin", kind="film"))
     client = TestClient(create_app(store))
-    assert client.get(f"/api/v1/titles/{title.id}").json()["audience"] is None
+    page = client.get(f"/api/v1/titles/{title.id}").json()
+    assert page["audience"] is None and page["gap"] is None
     assert 'id="h-audience"' not in client.get(f"/titles/{title.id}").text
 
 
