@@ -36,7 +36,7 @@ from critica.api.schemas import (
     TitleList,
     TitlePage,
 )
-from critica.errors import AuthError, CriticaError, InputError, NotFoundError, http_status
+from critica.errors import AuthError, CriticaError, InputError, http_status
 from critica.figures import calibration
 from critica.models import shipped_version
 from critica.models.encoder import shared_encoder
@@ -285,12 +285,7 @@ def title_by_catalog_id(
 ) -> RedirectResponse:
     """The title with this catalog (IMDb) id, after `critica catalog import`: a redirect to
     its page (404 when no title has the id)."""
-    found = store.get_title_by_external_id(external_id)
-    if found is None:
-        raise NotFoundError(
-            f"no title has catalog id {external_id}; import the catalog with "
-            "`critica catalog import`, or find titles with GET /api/v1/titles?q=NAME"
-        )
+    found = pages.title_by_catalog_id_or_404(store, external_id)
     return RedirectResponse(f"/api/v1/titles/{found.id}", status_code=307)
 
 

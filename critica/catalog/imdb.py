@@ -101,8 +101,8 @@ class ImportSummary:
     seconds: float = 0.0
 
 
-def open_tsv(path: Path) -> tuple[str, Iterator[list[str]], int]:
-    """``(kind, rows, size in bytes)`` of one dataset file, recognised by its header."""
+def open_tsv(path: Path) -> tuple[str, Iterator[list[str]]]:
+    """``(kind, rows)`` of one dataset file, recognised by its header."""
     if not path.is_file():
         raise InputError(f"{path}: no such file; download the IMDb files from datasets.imdbws.com")
     raw = path.open("rb")
@@ -114,12 +114,14 @@ def open_tsv(path: Path) -> tuple[str, Iterator[list[str]], int]:
     try:
         header = text.readline().rstrip("\r\n").split("\t")
     except (OSError, EOFError) as exc:
+        text.close()
         raise InputError(f"{path}: not a readable gzip or text file ({exc})") from None
     for kind, wanted in HEADERS.items():
         if tuple(header[: len(wanted)]) == wanted:
             # IMDb's files are tab-separated with no quoting (titles may hold quotes).
             rows = csv.reader(text, delimiter="\t", quoting=csv.QUOTE_NONE)
-            return kind, rows, path.stat().st_size
+            return kind, rows
+    text.close()
     raise InputError(
         f"{path}: not an IMDb dataset file (its header is {header[:6]}); expected one of "
         "title.basics, title.ratings, title.episode, title.principals or name.basics (.tsv.gz)"
@@ -216,13 +218,13 @@ class CatalogImport:
     def run(self, paths: Sequence[Path]) -> ImportSummary:
         start = time.perf_counter()
         opened = [open_tsv(Path(p)) for p in paths]  # every file checked before any is read
-        kinds = [k for k, _, _ in opened]
+        kinds = [k for k, _ in opened]
         for kind in set(kinds):
             if kinds.count(kind) > 1:
                 raise InputError(f"two {kind} files given; pass each IMDb file once")
         if self.min_votes and "ratings" not in kinds:
             raise InputError("--min-votes needs title.ratings.tsv.gz among the files")
-        by_kind = {k: rows for k, rows, _ in opened}
+        by_kind = dict(opened)
         for kind in ORDER:
             if kind in by_kind:
                 self.summary.rows[kind] = 0
@@ -328,13 +330,7 @@ class CatalogImport:
                         claimed.add(tid)
                         self.summary.titles_matched += 1
                         break
-        updates = [
-            {"tid": known[r["external_id"]], **{k: v for k, v in r.items() if k != "name_key"}}
-            for r in rows
-            if r["external_id"] in known
-        ]
-        for u in updates:
-            u["name_key"] = name_key(u["name"])
+        updates = [{"tid": known[r["external_id"]], **r} for r in rows if r["external_id"] in known]
         inserts = [
             {**r, "credits": [], "created_at": schema.utcnow()}
             for r in rows
@@ -454,27 +450,17 @@ class CatalogImport:
                     )
                 )
                 values = [
-                    {
-                        "pid": r[0],
-                        "external_id": r[0],
-                        "name": r[1][:500],
-                        "birth_year": _int(r[2]),
-                        "death_year": _int(r[3]),
-                    }
+                    {"external_id": r[0], "name": r[1][:500], "birth_year": _int(r[2]),
+                     "death_year": _int(r[3])}
                     for r in keep
-                ]
-                new = [
-                    {k: v for k, v in x.items() if k != "pid"}
-                    for x in values
-                    if x["pid"] not in stored
-                ]
-                old = [x for x in values if x["pid"] in stored]
+                ]  # fmt: skip
+                new = [x for x in values if x["external_id"] not in stored]
+                old = [{**x, "pid": x["external_id"]} for x in values if x["external_id"] in stored]
                 if new:
                     conn.execute(insert(people), new)
                 if old:
                     conn.execute(
-                        update(people).where(people.c.external_id == bindparam("pid")),
-                        [{k: v for k, v in x.items() if k != "external_id"} for x in old],
+                        update(people).where(people.c.external_id == bindparam("pid")), old
                     )
                 self.summary.people += len(keep)
 

@@ -81,9 +81,7 @@ def _start_worker(parent: int, nice: int, threads: int, env: dict[str, str]) -> 
     if nice:
         with contextlib.suppress(OSError):
             os.nice(nice)
-    _follow_settings(env)
-    os.environ["CRITICA_THREADS"] = str(threads)
-    config.settings.cache_clear()
+    _follow_settings({**env, "CRITICA_THREADS": str(threads)})
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
 
 

@@ -58,6 +58,16 @@ def get_title_or_404(store: Store, title_id: int) -> Title:
     return title
 
 
+def title_by_catalog_id_or_404(store: Store, external_id: str) -> Title:
+    title = store.get_title_by_external_id(external_id)
+    if title is None:
+        raise NotFoundError(
+            f"no title has catalog id {external_id}; import the catalog with "
+            "`critica catalog import`, or find titles by name"
+        )
+    return title
+
+
 def title_page(store: Store, title_id: int, calibrated: bool | None = None) -> dict[str, Any]:
     """Everything shown about a title: figures, consensus, seasons, the first page of reviews.
 

@@ -20,7 +20,6 @@ from critica.errors import (
     BusyError,
     CriticaError,
     InputError,
-    NotFoundError,
     TooLargeError,
     http_status,
 )
@@ -243,9 +242,7 @@ def publication(
 @router.get("/catalog/{external_id}")
 def title_by_catalog_id(request: Request, external_id: str) -> Response:
     """A title by its catalog (IMDb) id: a redirect to its page."""
-    found = store_of(request).get_title_by_external_id(external_id)
-    if found is None:
-        raise NotFoundError(f"no title has catalog id {external_id}; search titles by name")
+    found = pages.title_by_catalog_id_or_404(store_of(request), external_id)
     return RedirectResponse(f"/titles/{found.id}", status_code=307)
 
 
