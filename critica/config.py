@@ -138,6 +138,13 @@ class Settings(BaseSettings):
             "aggregate`, of all the reviews aggregated)."
         ),
     )
+    audience_guards: bool = Field(
+        True,
+        description=(
+            "Audience reviews flagged as copies, rating bursts (review bombing) or off topic "
+            "are left out of the audience's figures and listed apart (docs/aggregator.md)."
+        ),
+    )
     calibrated_scores: bool = Field(
         False,
         description=(

@@ -279,6 +279,15 @@ class TitlePeople(BaseModel):
     crew: list[Credited] = Field(description="Creators, directors, writers … (8 at most).")
 
 
+class AspectGap(BaseModel):
+    aspect: str
+    critics_percent_positive: float
+    audience_percent_positive: float
+    critics_mentions: int
+    audience_mentions: int
+    difference: float = Field(description="Critics' % positive on the aspect less the audience's.")
+
+
 class Gap(BaseModel):
     percent_positive: float = Field(description="Critics' % positive less the audience's.")
     interval: list[float] = Field(description="Its 95% interval (Newcombe), in points.")
@@ -286,13 +295,42 @@ class Gap(BaseModel):
         description="At least 25 points apart and the interval leaves out zero (badge "
         "'critics and audience split')."
     )
+    aspects: list[AspectGap] = Field(
+        description="The aspects they disagree on most: judged in 3 reviews or more on each "
+        "side, 20 points or more apart in % positive; furthest apart first (3 at most)."
+    )
+    line: str | None = Field(
+        description="The two furthest apart in words ('Critics fault the pacing, audiences "
+        "praise it.'); null when they agree on every aspect both judge."
+    )
+
+
+class FlaggedReview(BaseModel):
+    review_id: int
+    reason: Literal["copy", "burst", "off topic"]
+    detail: str = Field(description="Why, for a reader: 'a copy of review 12' …")
+    score: float | None
+    quote: str | None
+
+
+class Flagged(BaseModel):
+    reviews: int = Field(description="Audience reviews the guards flag.")
+    excluded: bool = Field(
+        description="Whether they are left out of the audience's figures (setting "
+        "audience_guards, on by default)."
+    )
+    reasons: dict[str, int] = Field(description="How many for each reason.")
+    items: list[FlaggedReview] = Field(description="The first 20, oldest first.")
 
 
 class AudienceFigures(GroupFigures):
-    """The audience's figures for a title, computed by the same code as the critics'."""
+    """The audience's figures for a title, computed by the same code as the critics', with
+    the reviews the guards flag (copies, rating bursts, off topic) left out and listed."""
 
     histogram: list[Bin]
     aspects: list[dict[str, Any]]
+    flagged: Flagged
+    consensus: Consensus = Field(description="The audience's own line, from their reviews.")
 
 
 class TitlePage(GroupFigures):

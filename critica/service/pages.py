@@ -15,7 +15,7 @@ from typing import Any
 
 from critica import config
 from critica.errors import NotFoundError
-from critica.figures import calibration
+from critica.figures import audience, calibration
 from critica.figures.aggregate import Counts, badges, core_figures, headline, title_figures
 from critica.figures.consensus import consensus
 from critica.store.base import Store
@@ -91,11 +91,10 @@ def title_page(store: Store, title_id: int, calibrated: bool | None = None) -> d
         found = consensus(mine, season, name, kind="season", people=people)
         _name_cited(found, mine)
         season["consensus"] = found
-    audience = store.review_facts(title_id, reviewer="audience")
-    figures["audience"] = audience_figures(audience, title) if audience else None
-    figures["gap"] = critics_audience_gap(figures, figures["audience"])
+    figures["audience"] = audience_page(store, title, people)
+    figures["gap"] = audience.gap(figures, figures["audience"])
     if figures["gap"] and figures["gap"]["split"]:
-        figures["badges"] = [*figures["badges"], SPLIT_BADGE]
+        figures["badges"] = [*figures["badges"], audience.SPLIT_BADGE]
     reviews, total = store.reviews_for_title(title_id, limit=20)
     return {
         **figures,
@@ -112,43 +111,18 @@ def title_page(store: Store, title_id: int, calibrated: bool | None = None) -> d
     }
 
 
-AUDIENCE_FIGURES = (
-    "reviews", "unscored", "percent_positive", "percent_positive_interval",
-    "percent_positive_estimated", "score_mean", "histogram", "aspects",
-)  # fmt: skip
-
-
-def audience_figures(facts: list[ReviewFacts], title: Title) -> dict[str, Any]:
-    """The audience's own figures for a title, by the same code as the critics' and never
-    mixed into them: % positive with its interval, mean score, histogram, aspects."""
-    found = title_figures(facts, kind=title.kind, title=title.name)
-    return {k: found[k] for k in AUDIENCE_FIGURES if k in found}
-
-
-# A title's critics and audience "split" when their % positive differ by this many
-# points or more and the difference's 95% interval leaves out zero.
-SPLIT_POINTS = 25.0
-SPLIT_BADGE = "critics and audience split"
-
-
-def critics_audience_gap(
-    critics: dict[str, Any], audience: dict[str, Any] | None
-) -> dict[str, Any] | None:
-    """Critics' % positive less the audience's, with a 95% interval (Newcombe's method from
-    the two Wilson intervals); None unless both have a % positive."""
-    if not audience:
+def audience_page(store: Store, title: Title, people: list[str] | None) -> dict[str, Any] | None:
+    """The audience's figures for a title (None without audience reviews): guarded (see
+    ``critica.figures.audience``), with their own consensus line."""
+    facts = store.review_facts(title.id, reviewer="audience")
+    if not facts:
         return None
-    p1, p2 = critics.get("percent_positive"), audience.get("percent_positive")
-    i1, i2 = critics.get("percent_positive_interval"), audience.get("percent_positive_interval")
-    if p1 is None or p2 is None or not i1 or not i2:
-        return None
-    (l1, u1), (l2, u2) = i1, i2
-    gap = p1 - p2
-    lo = gap - ((p1 - l1) ** 2 + (u2 - p2) ** 2) ** 0.5
-    hi = gap + ((u1 - p1) ** 2 + (p2 - l2) ** 2) ** 0.5
-    split = abs(gap) >= SPLIT_POINTS and (lo > 0 or hi < 0)
-    return {"percent_positive": round(gap, 1), "interval": [round(lo, 1), round(hi, 1)],
-            "split": split}  # fmt: skip
+    figures, counted = audience.audience_figures(facts, title.kind, title.name)
+    line = consensus(counted, figures, title.name, kind=title.kind, people=people,
+                     who="audiences")  # fmt: skip
+    _name_cited(line, counted)
+    figures["consensus"] = line
+    return figures
 
 
 CAST_SHOWN, CREW_SHOWN = 12, 8

@@ -214,6 +214,49 @@ def m008_reviewer(conn: Connection) -> None:
         )
 
 
+def m009_audience_signals(conn: Connection) -> None:
+    """reviews.fingerprint (a SimHash of the text) and analyses.off_topic (why a review is
+    not about its title), which the audience guards read; filled in for the audience
+    reviews already stored (critics' reviews get them when next stored or re-analysed)."""
+    from critica.signals import fingerprint, off_topic
+
+    if "fingerprint" not in {c["name"] for c in inspect(conn).get_columns("reviews")}:
+        conn.exec_driver_sql("ALTER TABLE reviews ADD COLUMN fingerprint BIGINT")
+    if "off_topic" not in {c["name"] for c in inspect(conn).get_columns("analyses")}:
+        conn.exec_driver_sql("ALTER TABLE analyses ADD COLUMN off_topic TEXT")
+    r, a, after = schema.reviews.c, schema.analyses.c, 0
+    query = (
+        select(r.id, r.text, a.data)
+        .select_from(schema.reviews.outerjoin(schema.analyses))
+        .where(r.reviewer == "audience")
+        .order_by(r.id)
+        .limit(1000)
+    )
+    while batch := conn.execute(query.where(r.id > after)).all():
+        prints, topics = [], []
+        for rid, body, data in batch:
+            prints.append({"rid": rid, "fp": fingerprint(body)})
+            if data is not None:
+                found = json.loads(data)
+                mentions = sum(len(s.get("aspects") or []) for s in found.get("sentences") or [])
+                reason = off_topic(body, mentions, len(found.get("credits") or []))
+                topics.append({"rid": rid, "why": reason})
+        conn.execute(
+            update(schema.reviews)
+            .where(r.id == bindparam("rid"))
+            .values(fingerprint=bindparam("fp")),
+            prints,
+        )
+        if topics:
+            conn.execute(
+                update(schema.analyses)
+                .where(a.review_id == bindparam("rid"))
+                .values(off_topic=bindparam("why")),
+                topics,
+            )
+        after = batch[-1][0]
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_full_text,
@@ -223,6 +266,7 @@ MIGRATIONS: list[Migration] = [
     m006_review_identity,
     m007_catalog,
     m008_reviewer,
+    m009_audience_signals,
 ]
 
 

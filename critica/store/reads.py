@@ -240,6 +240,7 @@ def review_facts(
         .add_columns(publications.c.weight, publications.c.name.label("publication"))
         .add_columns(critics.c.name.label("critic"), r.date, titles.c.season, a.quote)
         .add_columns(a.rating_score, a.text_score, a.fresh_evidence, r.reviewer)
+        .add_columns(r.created_at, r.fingerprint, a.off_topic)
         .select_from(reviews)
         .join(titles, titles.c.id == r.title_id)
         .outerjoin(critics)
@@ -275,6 +276,9 @@ def review_facts(
             rating_score=row.rating_score,
             text_score=row.text_score,
             fresh_evidence=row.fresh_evidence,
+            posted=row.created_at.date() if row.created_at else None,
+            fingerprint=row.fingerprint,
+            off_topic=row.off_topic,
         )
         for row in conn.execute(query).all()
     ]

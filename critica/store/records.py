@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from datetime import date
+from datetime import date as Day  # for fields declared after a field named "date"
 from typing import Any, Literal
 
 TitleKind = Literal["film", "series", "season", "episode"]
@@ -135,6 +136,9 @@ class ReviewFacts:
     text_score: float | None = None  # the score read from the text alone
     fresh_evidence: float | None = None  # the text's log Bayes factor for fresh (Analysis)
     reviewer: str = "critic"  # "critic" or "audience"
+    posted: Day | None = None  # the day it was stored (the audience guards' clock, with date)
+    fingerprint: int | None = None  # critica.signals.fingerprint of the text
+    off_topic: str | None = None  # why it is not about its title (critica.signals.off_topic)
 
 
 @dataclass(frozen=True)

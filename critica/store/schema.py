@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -110,6 +111,8 @@ reviews = Table(
     # Who wrote it: "critic" (the default) or "audience"; the figures keep the two apart.
     Column("reviewer", String(16), nullable=False, default="critic", server_default="critic"),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # A SimHash of the text (critica.signals.fingerprint): near-copies differ in a few bits.
+    Column("fingerprint", BigInteger),
     Index("ix_reviews_title_date", "title_id", "date"),
 )
 
@@ -127,6 +130,7 @@ analyses = Table(
     Column("band", String(32)),
     Column("quote", Text),
     Column("language", String(16)),
+    Column("off_topic", Text),  # why the review is not about its title (critica.signals)
     Column("data", Text, nullable=False),  # Analysis.to_dict() as JSON text
     Column("analyzed_at", DateTime(timezone=True), nullable=False),
     Index("ix_analyses_fresh", "fresh"),

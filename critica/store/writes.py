@@ -13,6 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from critica.analysis import Analysis
 from critica.errors import StoreError
+from critica.signals import fingerprint, off_topic
 from critica.store import schema
 from critica.store.identity import identity_name, review_key
 from critica.store.records import ReviewIn
@@ -123,7 +124,7 @@ def _changes(row: Any, review: ReviewIn, key: str) -> dict[str, Any]:
     """What an incoming copy changes in a stored review (given values only)."""
     found: dict[str, Any] = {}
     if review.text != row.text or key != row.content_hash:
-        found |= {"text": review.text, "content_hash": key}
+        found |= {"text": review.text, "content_hash": key, "fingerprint": fingerprint(review.text)}
     for name in ("rating", "date", "url", "top_critic"):
         value = getattr(review, name)
         if value is not None and value != getattr(row, name):
@@ -301,6 +302,7 @@ def review_row(
         "source": review.source,
         "reviewer": review.reviewer,
         "created_at": schema.utcnow(),
+        "fingerprint": fingerprint(review.text),
     }
 
 
@@ -365,6 +367,11 @@ def analysis_row(review_id: int, analysis: Analysis, review_text: str) -> dict[s
         "band": analysis.band,
         "quote": analysis.quote.text if analysis.quote else None,
         "language": analysis.language,
+        "off_topic": off_topic(
+            analysis.text or review_text,
+            sum(len(s.aspects) for s in analysis.sentences),
+            len(analysis.credits),
+        ),
         "data": json.dumps(data, default=_json_default, ensure_ascii=False),
         "analyzed_at": schema.utcnow(),
     }

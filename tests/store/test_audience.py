@@ -14,6 +14,16 @@ from critica.store.records import TitleIn
 
 PRAISE = "A superb, moving film with a magnificent lead performance and a perfect ending."
 PAN = "A dreadful, tedious mess: the acting is wooden and the script is lazy and dull."
+PANS = [  # eight people, eight different pans (copies of one would be flagged and left out)
+    PAN,
+    "Awful from start to finish, I nearly walked out after the first hour of this bore.",
+    "The worst film I have seen this year; a boring, stupid plot and flat performances.",
+    "Terrible. The ending makes no sense and the dialogue is painfully bad throughout.",
+    "What a waste of a great cast: a lifeless, dull script and direction without any energy.",
+    "Tedious and overlong, with an irritating score and characters I could not care about.",
+    "I hated it. Clumsy action, a ridiculous story and a lead who seems bored in every scene.",
+    "A mess of a film: ugly to look at, badly edited, and duller than it has any right to be.",
+]
 
 
 @pytest.fixture
@@ -24,8 +34,8 @@ def title_with_both(store):  # type: ignore[no-untyped-def]
     for i in range(6):  # critics: all fresh
         body = {"title_id": title.id, "text": f"{PRAISE} ({i})", "critic": f"Critic {i}"}
         assert client.post("/api/v1/reviews", json=body, headers=token).status_code == 201
-    for i in range(8):  # the audience: all rotten
-        body = {"title_id": title.id, "text": f"{PAN} ({i})", "reviewer": "audience"}
+    for i, text in enumerate(PANS):  # the audience: all rotten
+        body = {"title_id": title.id, "text": text, "reviewer": "audience", "critic": f"u{i}"}
         assert client.post("/api/v1/reviews", json=body, headers=token).status_code == 201
     return title, client
 
@@ -49,7 +59,7 @@ def test_the_critics_figures_leave_the_audience_out(title_with_both):
 
 
 def test_the_gap_and_when_it_is_a_split():
-    from critica.service.pages import critics_audience_gap
+    from critica.figures.audience import gap as critics_audience_gap
 
     near = critics_audience_gap(
         {"percent_positive": 60.0, "percent_positive_interval": [45.0, 73.0]},

@@ -65,7 +65,7 @@ def _lean(facts: list[ReviewFacts], figures: dict[str, Any]) -> tuple[float | No
 
 
 def _overall(
-    facts: list[ReviewFacts], lean: float | None, early: bool, title: str
+    facts: list[ReviewFacts], lean: float | None, early: bool, title: str, who: str = "critics"
 ) -> dict[str, Any]:
     """A plain sentence from the overall figures, citing the reviews that make them."""
     if lean is None:
@@ -80,14 +80,15 @@ def _overall(
     if early:
         text = f"Early reviews of {title} are {('mixed', 'positive', 'negative')[sign]}."
     elif sign == 0:
-        text = f"Critics are split on {title}."
+        text = f"{who.capitalize()} are split on {title}."
     elif sign > 0:
-        text = f"{'Critics overwhelmingly' if lean >= 90 else 'Most critics'} recommend {title}."
+        lead = f"{who.capitalize()} overwhelmingly" if lean >= 90 else f"Most {who}"
+        text = f"{lead} recommend {title}."
     else:
         text = (
-            f"Critics overwhelmingly pan {title}."
+            f"{who.capitalize()} overwhelmingly pan {title}."
             if lean < 10
-            else f"Most critics do not recommend {title}."
+            else f"Most {who} do not recommend {title}."
         )
     polarity = ("mixed", "positive", "negative")[sign]  # sign -1 picks the last
     by_id = {f.review_id: f for f in scored}
@@ -167,6 +168,7 @@ def candidates(
     *,
     kind: str = "film",
     people: list[str] | None = None,
+    who: str = "critics",
 ) -> list[Candidate]:
     """Every candidate line the evidence supports, best first (empty: nothing to say)."""
     lean, _ = _lean(facts, figures)
@@ -198,6 +200,7 @@ def candidates(
         praise=praise if praise and praise.adjectives else None,
         fault=fault if fault and fault.adjectives else None,
         kind=kind,
+        who=who,
     )
     band = _band(lean)
     found = [c for _, make in FRAMES[band] for c in make(slots)]
@@ -226,16 +229,18 @@ def consensus(
     *,
     kind: str = "film",
     people: list[str] | None = None,
+    who: str = "critics",
 ) -> dict[str, Any]:
     """A one- or two-sentence critics' consensus whose every claim cites the reviews behind it.
 
     ``kind`` names the title when critics name no genre; ``people`` (the title's credits)
-    limits the standout performer to people known to be in it.
+    limits the standout performer to people known to be in it; ``who`` ("critics", or
+    "audiences" for the audience's own line) is who the line speaks for.
     """
-    found = candidates(facts, figures, title, kind=kind, people=people)
+    found = candidates(facts, figures, title, kind=kind, people=people, who=who)
     if not found:
         lean, early = _lean(facts, figures)
-        return _overall(facts, lean, early, title)
+        return _overall(facts, lean, early, title, who)
     best = found[0]
     claims, seen = [], set()
     for claim, phrase in best.claims:

@@ -41,6 +41,7 @@ class Slots:
     praise: Claim | None  # how fresh reviews describe the title ("funny", "poignant")
     fault: Claim | None  # how rotten reviews describe it
     kind: str = "film"
+    who: str = "critics"  # whose consensus: "critics", or "audiences"
 
     @property
     def named_genre(self) -> bool:
@@ -195,12 +196,12 @@ def _p_claims_make(s: Slots) -> Iterator[Candidate]:
 def _p_praise_only(s: Slots) -> Iterator[Candidate]:
     if s.praise and not s.pos:
         phrase = join(s.praise.adjectives[:3])
-        who = "Critics" if s.lean < 90 else "Critics almost unanimously"
+        who = cap(s.who) if s.lean < 90 else f"{cap(s.who)} almost unanimously"
         text = f"{who} call {s.title} {article(phrase)} {phrase} {s.genre}"
         if s.neg:
             text += f", whatever {s.neg[0].its()}"
         yield Candidate("praise-only", text + ".", "positive", [(s.praise, phrase)])
-        lead = "Most critics" if s.lean < 90 else "Critics overwhelmingly"
+        lead = f"Most {s.who}" if s.lean < 90 else f"{cap(s.who)} overwhelmingly"
         text = f"{lead} recommend {s.title}, {_described(s, s.praise)}."
         yield Candidate(
             "recommend-described",
@@ -251,7 +252,8 @@ def _m_split_on(s: Slots) -> Iterator[Candidate]:
     if s.pos and s.neg:
         good, bad = s.pos[0], s.neg[0]
         text = (
-            f"Critics are split on {s.title}: some praise {good.its()}, others fault {bad.its()}."
+            f"{cap(s.who)} are split on {s.title}: some praise {good.its()}, "
+            f"others fault {bad.its()}."
         )
         yield Candidate("split-on", text, "mixed", [(good, good.its()), (bad, bad.its())])
 
@@ -313,7 +315,7 @@ def _m_divided(s: Slots) -> Iterator[Candidate]:
     if s.pos and s.neg:
         good, bad = s.pos[0], s.neg[0]
         text = (
-            f"Critics are divided on {s.title}, {article(s.genre)} {s.genre} whose "
+            f"{cap(s.who)} are divided on {s.title}, {article(s.genre)} {s.genre} whose "
             f"{good.bare()} win some over while {bad.its()} loses others."
         )
         if not good.plural:
@@ -390,7 +392,7 @@ def _n_appositive(s: Slots) -> Iterator[Candidate]:
             text = f"{cap(described)}, {s.title} is let down by {body}."
         else:
             claims = []
-            text = f"{cap(described)}, {s.title} finds few defenders among critics."
+            text = f"{cap(described)}, {s.title} finds few defenders among {s.who}."
         yield Candidate("appositive", text, "negative", [(s.fault, phrase), *claims])
 
 
