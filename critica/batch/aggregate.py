@@ -30,10 +30,11 @@ from critica.batch.engines import dask_client
 from critica.batch.partition import PART_GLOB
 from critica.errors import CriticaError, InputError
 from critica.figures.aggregate import Counts, badges, core, headline
+from critica.figures.audience import gap
 from critica.figures.calibration import Calibration
 from critica.rules import rounded, write_atomic
 
-KEYS = ["title", "kind", "publication"]
+KEYS = ["title", "kind", "publication", "reviewer"]
 CALIBRATION_KEY = b"critica.figures.calibration"
 SUMS = [
     "reviews",
@@ -49,11 +50,11 @@ SUMS = [
     "adjusted",
     *[f"h{i}" for i in range(10)],
 ]
-ASPECT_KEYS = ["title", "aspect"]
+ASPECT_KEYS = ["title", "reviewer", "aspect"]
 ASPECT_SUMS = ["mentions", "positive", "polarity_sum"]
 # Reviews called from their text, counted per distinct evidence value (rounded in the
 # analysis, so a title has at most a few thousand) for the estimated share.
-EVIDENCE_KEYS = ["title", "evidence"]
+EVIDENCE_KEYS = ["title", "reviewer", "evidence"]
 EVIDENCE_SUMS = ["reviews"]
 COLUMNS = [
     "title",
@@ -67,6 +68,7 @@ COLUMNS = [
     "fresh_evidence",
     "critic",
     "text_score",
+    "reviewer",
 ]
 # Parts written before these columns existed read them as nulls: every call is then known,
 # and calibration has only the rating (or nothing) to go on.
@@ -75,6 +77,7 @@ OPTIONAL = {
     "fresh_evidence": pa.float64(),
     "critic": pa.string(),
     "text_score": pa.float64(),
+    "reviewer": pa.string(),  # parts from before audience reviews: every row a critic's
 }
 
 TITLES_SCHEMA = pa.schema(
@@ -111,6 +114,18 @@ TITLES_SCHEMA = pa.schema(
             ),
         ),
         ("badges", pa.list_(pa.string())),
+        # The audience's figures, counted apart (nulls: no audience reviews), and the gap.
+        ("audience_reviews", pa.int64()),
+        ("audience_unscored", pa.int64()),
+        ("audience_percent_positive", pa.float64()),
+        ("audience_percent_positive_low", pa.float64()),
+        ("audience_percent_positive_high", pa.float64()),
+        ("audience_score_mean", pa.float64()),
+        ("audience_histogram", pa.list_(pa.int64())),
+        ("gap_percent_positive", pa.float64()),
+        ("gap_low", pa.float64()),
+        ("gap_high", pa.float64()),
+        ("split", pa.bool_()),
     ]
 )
 
@@ -140,9 +155,12 @@ def partial(table: pa.Table, threshold: float, calibration: Calibration | None =
         if name not in table.column_names:
             table = table.append_column(name, pa.nulls(table.num_rows, kind))
     table = table.filter(pc.is_valid(table["title"]))
+    who = table.column_names.index("reviewer")
+    table = table.set_column(who, "reviewer", pc.fill_null(table["reviewer"], "critic"))
     adjusted = pa.array([0] * table.num_rows, pa.int64())
-    if calibration is not None:
-        scores = calibrated_scores(table, calibration)
+    if calibration is not None:  # critics' scores only: calibration is fitted on theirs
+        critics = pc.equal(table["reviewer"], "critic")
+        scores = pc.if_else(critics, calibrated_scores(table, calibration), table["score"])
         before = table["score"].combine_chunks()
         differs = pc.or_(
             pc.not_equal(pc.fill_null(scores, -1.0), pc.fill_null(before, -1.0)),
@@ -190,6 +208,7 @@ def partial(table: pa.Table, threshold: float, calibration: Calibration | None =
     mentions = pa.table(
         {
             "title": pc.take(table["title"], owners),
+            "reviewer": pc.take(table["reviewer"], owners),
             "aspect": pc.struct_field(flat, "name"),
             "mentions": pa.array([1] * len(flat), pa.int64()),
             "positive": _int(pc.greater(polarity, 0)),
@@ -200,6 +219,7 @@ def partial(table: pa.Table, threshold: float, calibration: Calibration | None =
     evidence = pa.table(
         {
             "title": called["title"],
+            "reviewer": called["reviewer"],
             "evidence": pc.cast(called["fresh_evidence"], pa.float64()),
             "reviews": pa.array([1] * called.num_rows, pa.int64()),
         }
@@ -329,32 +349,38 @@ def figures_from_sums(
     """Every title's figures from the summed partials, as a ``TITLES_SCHEMA`` table."""
     s = {**config.settings(), **(settings or {})}
     least = int(s["min_reviews_for_percent"])
-    titles: dict[str, dict[str, Any]] = defaultdict(lambda: dict.fromkeys(SUMS, 0))
+    Key = tuple[str, str]  # (title, reviewer)
+    titles: dict[Key, dict[str, Any]] = defaultdict(lambda: dict.fromkeys(SUMS, 0))
     kinds: dict[str, Counter[str]] = defaultdict(Counter)
     publications: dict[str, int] = defaultdict(int)
     for row in main.to_pylist():
-        t = titles[row["title"]]
+        who = row.get("reviewer") or "critic"
+        t = titles[(row["title"], who)]
         for k in SUMS:
             t[k] += int(row[k]) if k not in ("score_sum", "score_sq") else float(row[k])
         if row["kind"]:
             kinds[row["title"]][row["kind"]] += row["reviews"]
-        if row["publication"] and row["scored"]:
+        if who == "critic" and row["publication"] and row["scored"]:
             publications[row["title"]] += 1
-    aspects: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    aspects: dict[Key, list[dict[str, Any]]] = defaultdict(list)
     for row in aspect_sums.to_pylist():
-        aspects[row["title"]].append(row)
-    evidence: dict[str, tuple[list[float], list[int]]] = defaultdict(lambda: ([], []))
+        aspects[(row["title"], row.get("reviewer") or "critic")].append(row)
+    evidence: dict[Key, tuple[list[float], list[int]]] = defaultdict(lambda: ([], []))
     for row in evidence_sums.to_pylist() if evidence_sums is not None else []:
-        evidence[row["title"]][0].append(float(row["evidence"]))
-        evidence[row["title"]][1].append(int(row["reviews"]))
-    total_scored = sum(t["scored"] for t in titles.values())
-    # C as in the store: the mean score of all the reviews (see bayes_prior).
-    mean_all = sum(t["score_sum"] for t in titles.values()) / total_scored if total_scored else None
+        found = evidence[(row["title"], row.get("reviewer") or "critic")]
+        found[0].append(float(row["evidence"]))
+        found[1].append(int(row["reviews"]))
+    critics = {name: t for (name, who), t in titles.items() if who == "critic"}
+    total_scored = sum(t["scored"] for t in critics.values())
+    # C as in the store: the mean score of all the critics' reviews (see bayes_prior).
+    mean_all = (
+        sum(t["score_sum"] for t in critics.values()) / total_scored if total_scored else None
+    )
     rows = []
-    for name in sorted(titles):
-        t = titles[name]
+    for name in sorted({name for name, _ in titles}):
+        t = critics.get(name) or dict.fromkeys(SUMS, 0)
         kind = kinds[name].most_common(1)[0][0] if kinds[name] else "film"
-        head = headline(counts_of(t, evidence[name]), s, mean_all)
+        head = headline(counts_of(t, evidence[(name, "critic")]), s, mean_all)
         top = core(Counts(reviews=t["top_reviews"], scored=t["top_scored"],
                           positive=t["top_positive"]), least)  # fmt: skip
         interval = head["percent_positive_interval"] or [None, None]
@@ -384,7 +410,9 @@ def figures_from_sums(
                     "percent_positive": round(100 * a["positive"] / a["mentions"], 1),
                     "polarity": round(a["polarity_sum"] / a["mentions"], 3),
                 }
-                for a in sorted(aspects[name], key=lambda a: (-a["mentions"], a["aspect"]))
+                for a in sorted(
+                    aspects[(name, "critic")], key=lambda a: (-a["mentions"], a["aspect"])
+                )
             ],
         }
         top = {
@@ -392,8 +420,34 @@ def figures_from_sums(
             "unscored": t["top_reviews"] - t["top_scored"],
         }
         figures["badges"] = badges(kind, {**figures, "top_critics": top}, publications[name], s)
+        if (name, "audience") in titles:
+            figures |= _audience_columns(
+                head, headline(counts_of(titles[(name, "audience")],
+                                         evidence[(name, "audience")]), s, mean_all)
+            )  # fmt: skip
         rows.append(figures)
     return pa.Table.from_pylist(rows, schema=TITLES_SCHEMA)
+
+
+def _audience_columns(critics: dict[str, Any], crowd: dict[str, Any]) -> dict[str, Any]:
+    """A title's audience columns and the gap, from the two sides' headline figures. A
+    batch folder holds no fingerprints or review days, so the store's audience guards
+    (copies, bursts) do not run here: ingest the analyses for guarded figures."""
+    low, high = crowd["percent_positive_interval"] or [None, None]
+    found = gap(critics, crowd)
+    return {
+        "audience_reviews": crowd["reviews"],
+        "audience_unscored": crowd["unscored"],
+        "audience_percent_positive": crowd["percent_positive"],
+        "audience_percent_positive_low": low,
+        "audience_percent_positive_high": high,
+        "audience_score_mean": crowd["score_mean"],
+        "audience_histogram": crowd["histogram_counts"],
+        "gap_percent_positive": found["percent_positive"] if found else None,
+        "gap_low": found["interval"][0] if found else None,
+        "gap_high": found["interval"][1] if found else None,
+        "split": found["split"] if found else None,
+    }
 
 
 def aggregate(

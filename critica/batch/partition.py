@@ -38,6 +38,7 @@ SCHEMA = pa.schema(
         ("critic", pa.string()),
         ("publication", pa.string()),
         ("top_critic", pa.bool_()),
+        ("reviewer", pa.string()),  # "critic" (also when null) or "audience"
         ("date", pa.string()),
         ("rating", pa.string()),
         ("source", pa.string()),
@@ -56,7 +57,7 @@ SCHEMA = pa.schema(
         ("analysis", pa.string()),
     ]
 )
-PASSTHROUGH = ("title", "kind", "critic", "publication", "date", "rating")
+PASSTHROUGH = ("title", "kind", "critic", "publication", "reviewer", "date", "rating")
 
 
 @dataclass

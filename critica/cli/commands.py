@@ -352,6 +352,12 @@ def batch(
         list[str] | None,
         typer.Option(help="Skip an optional step (entities, credits, title, aspects, quote)."),
     ] = None,
+    reviewer: Annotated[
+        str | None,
+        typer.Option(
+            help="critic or audience, for rows without a reviewer column (default: critic)."
+        ),
+    ] = None,
 ) -> None:
     """Analyse many reviews into Parquet on every core (or a Dask cluster), resumably."""
     from critica.batch import BatchOptions, expand, run_batch
@@ -369,7 +375,7 @@ def batch(
             disable=tuple(disable or ()),
             read=ReadOptions(
                 mapping=parse_mapping(map_columns),
-                defaults={"title": title} if title else {},
+                defaults={k: v for k, v in {"title": title, "reviewer": reviewer}.items() if v},
                 require_title=False,
             ),
         )

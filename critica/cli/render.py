@@ -234,9 +234,13 @@ def title_view(page: dict[str, object]) -> Panel:
 
 def titles_table(rows: Sequence[dict[str, Any]]) -> Table:
     """Per-title figures from ``critica aggregate``: one line per title."""
+    audience = any(r.get("audience_reviews") for r in rows)
     table = Table(
         "title", "reviews", "% positive", "score", "band", "top critics", "aspects", "badges"
     )
+    if audience:  # the audience's own figures, then critics' % positive less theirs
+        table.add_column("audience")
+        table.add_column("gap")
     for r in rows:
         pct = r["percent_positive"]
         top = r["top_critics_percent_positive"]
@@ -252,8 +256,18 @@ def titles_table(rows: Sequence[dict[str, Any]]) -> Table:
             "—" if top is None else f"{top:.0f}%",
             aspects,
             badge_list(r["badges"] or []),
+            *(_audience_cells(r) if audience else ()),
         )
     return table
+
+
+def _audience_cells(r: dict[str, Any]) -> tuple[str, str]:
+    """ "62% of 140" and "+24 split" for a title's audience columns."""
+    if not r.get("audience_reviews"):
+        return "—", "—"
+    pct, gap = r["audience_percent_positive"], r["gap_percent_positive"]
+    crowd = f"{'—' if pct is None else f'{pct:.0f}%'} of {r['audience_reviews']}"
+    return crowd, "—" if gap is None else f"{gap:+.0f}" + (" split" if r["split"] else "")
 
 
 def _map_cell(m: dict[str, float] | None) -> str:

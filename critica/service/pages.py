@@ -495,7 +495,53 @@ def home_page(store: Store, calibrated: bool | None = None) -> dict[str, Any]:
         "recent": recent[:HOME_LIST],
         "best": best[:HOME_LIST],
         "divisive": split[:HOME_LIST],
+        **gap_lists(store, fitted, prior),
     }
+
+
+GAP_CANDIDATES = 3  # titles read per list place, picked by the raw counts' gap
+_gap_cache: dict[tuple[Any, ...], dict[str, list[dict[str, Any]]]] = {}
+
+
+def gap_lists(
+    store: Store, fitted: calibration.Calibration | None, prior: float | None
+) -> dict[str, list[dict[str, Any]]]:
+    """The titles critics like far more than the audience does (``critics_above``) and far
+    less (``audience_above``), by the title pages' own figures and gap. One grouped scan
+    picks the candidates; only they are read in full. Built once per store state."""
+    s = config.settings()
+    key = (store.url, store.history_stamp(), fitted is not None, json.dumps(s, default=str))
+    if key in _gap_cache:
+        return _gap_cache[key]
+    least = int(s["min_reviews_for_percent"])
+    counts: dict[int, dict[str, tuple[int, int]]] = {}
+    for title_id, who, scored, fresh in store.reviewer_counts():
+        counts.setdefault(title_id, {})[who] = (scored, fresh)
+    raw = []
+    for title_id, sides in counts.items():
+        (cn, cf), (an, af) = sides.get("critic", (0, 0)), sides.get("audience", (0, 0))
+        if cn >= least and an >= least:
+            raw.append((100 * cf / cn - 100 * af / an, title_id))
+    reach = GAP_CANDIDATES * HOME_LIST
+    chosen = {t for _, t in sorted(raw)[:reach]} | {t for _, t in sorted(raw)[-reach:]}
+    rows = []
+    for title_id in sorted(chosen):
+        title = store.get_title(title_id)
+        facts = store.review_facts(title_id)
+        if title is None or not facts:
+            continue
+        critics = title_summary(title, fitted.apply(facts) if fitted else facts, prior)
+        heard = store.review_facts(title_id, reviewer="audience")
+        crowd, _ = audience.audience_figures(heard, title.kind, title.name)
+        found = audience.gap(critics, crowd)
+        if found is not None:
+            rows.append({**critics, "audience_percent_positive": crowd["percent_positive"],
+                         "gap": found["percent_positive"], "split": found["split"]})  # fmt: skip
+    above = sorted((r for r in rows if r["gap"] > 0), key=lambda r: (-r["gap"], r["id"]))
+    below = sorted((r for r in rows if r["gap"] < 0), key=lambda r: (r["gap"], r["id"]))
+    _gap_cache.clear()  # one store state at a time
+    _gap_cache[key] = {"critics_above": above[:HOME_LIST], "audience_above": below[:HOME_LIST]}
+    return _gap_cache[key]
 
 
 def calibration_page(

@@ -111,6 +111,10 @@ class Store(Protocol):
     def title_credits(self, title_id: int, include_seasons: bool = True) -> list[dict[str, Any]]:
         """Who a title's reviews credit: person, role, character, reviews, praised, faulted."""
 
+    def reviewer_counts(self) -> list[tuple[int, str, int, int]]:
+        """(title id, reviewer, scored reviews, fresh ones) per title, a season's reviews
+        under its series."""
+
     def count_reviews(self) -> int: ...
     def mean_score(self) -> float | None:
         """The mean score of every scored review (C in the Bayesian score); may lag writes by

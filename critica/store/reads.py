@@ -309,6 +309,23 @@ def mean_score(conn: Connection) -> float | None:
     return None if value is None else float(value)
 
 
+def reviewer_counts(conn: Connection) -> list[tuple[int, str, int, int]]:
+    """(title id, reviewer, scored reviews, fresh ones) for every title, a season's reviews
+    counted under its series: one grouped scan, for picking the titles whose critics and
+    audience differ most."""
+    root = func.coalesce(titles.c.parent_id, titles.c.id)
+    fresh = func.sum(case((analyses.c.fresh.is_(true()), 1), else_=0))
+    query = (
+        select(root, reviews.c.reviewer, func.count(), fresh)
+        .select_from(reviews)
+        .join(titles, titles.c.id == reviews.c.title_id)
+        .join(analyses)
+        .where(analyses.c.fresh.is_not(None))
+        .group_by(root, reviews.c.reviewer)
+    )
+    return [(int(t), str(who), int(n), int(f or 0)) for t, who, n, f in conn.execute(query)]
+
+
 def history_stamp(conn: Connection) -> tuple[int, str]:
     """A value that changes whenever an analysis is added, replaced or removed (a cache key)."""
     a = analyses.c

@@ -365,6 +365,11 @@ class SQLStore:
         with self._read() as conn:
             return reads.review_facts(conn, title_id, include_seasons, reviewer)
 
+    def reviewer_counts(self) -> list[tuple[int, str, int, int]]:
+        """(title id, reviewer, scored, fresh) per title, seasons under their series."""
+        with self._read() as conn:
+            return reads.reviewer_counts(conn)
+
     def rating_history(self) -> list[RatedReview]:
         """Every review with an explicit rating, for fitting calibration."""
         with self._read() as conn:

@@ -129,6 +129,7 @@ ROW = st.fixed_dictionaries(
     {
         "title": st.sampled_from(["A", "B", "C"]),
         "kind": st.just("film"),
+        "reviewer": st.sampled_from([None, "critic", "audience"]),
         "publication": st.sampled_from([None, "P1", "P2", "P3"]),
         "top_critic": st.sampled_from([None, True, False]),
         "score": st.none() | st.floats(0, 100, allow_nan=False),
@@ -175,6 +176,31 @@ def test_figures_are_the_same_however_the_parts_are_cut(rows, size):
             low, high = a["percent_positive_low"], a["percent_positive_high"]
             assert 0 <= low <= a["percent_positive"] <= high <= 100
         assert sum(a["histogram"]) == a["reviews"] - a["unscored"]
+
+
+def test_the_audience_is_counted_apart_and_the_gap_carried():
+    def row(title: str, score: float, who: str | None) -> dict:
+        return {"title": title, "kind": "film", "reviewer": who, "publication": None,
+                "top_critic": None, "score": score, "fresh": score >= 60, "rating_score": score,
+                "fresh_evidence": None, "aspects": [], "critic": None, "text_score": None}  # fmt: skip
+
+    rows = [row("A", 90.0, "critic") for _ in range(6)] + [row("A", 80.0, None)]
+    rows += [row("A", 10.0 * i, "audience") for i in range(10)]  # 4 of 10 at 60 or more
+    rows += [row("B", 30.0, None) for _ in range(5)]  # critics only
+    rows += [row("C", 95.0, "audience") for _ in range(5)]  # the audience only
+    a, b, c = _figures([rows[:9], rows[9:]])
+    assert (a["reviews"], a["percent_positive"], a["score_mean"]) == (
+        7,
+        100.0,
+        pytest.approx(88.6, abs=0.05),
+    )
+    assert (a["audience_reviews"], a["audience_percent_positive"]) == (10, 40.0)
+    assert a["audience_score_mean"] == 45.0 and sum(a["audience_histogram"]) == 10
+    assert a["gap_percent_positive"] == 60.0 and a["gap_low"] < 60.0 < a["gap_high"]
+    assert a["split"] is True
+    assert b["audience_reviews"] is None and b["gap_percent_positive"] is None
+    assert c["reviews"] == 0 and c["percent_positive"] is None and c["audience_reviews"] == 5
+    assert c["gap_percent_positive"] is None  # the critics have no % positive to compare
 
 
 def test_parts_written_before_the_evidence_columns_still_aggregate(local_run, tmp_path):

@@ -200,6 +200,33 @@ def test_cli_batch_then_aggregate(tmp_path, inputs):
     }
 
 
+def test_cli_batch_of_audience_reviews_aggregates_beside_the_critics(tmp_path, inputs):
+    crowd = tmp_path / "crowd.jsonl"
+    texts = ["Loved it, a wonderful film with a great cast.", "Dull and far too long.",
+             "Brilliant, funny and moving.", "A boring mess of a movie.", "Great fun."]  # fmt: skip
+    crowd.write_text(
+        "".join(json.dumps({"title": "Harbor Lights", "text": t}) + "\n" for t in texts)
+    )
+    critics, audience = tmp_path / "critics", tmp_path / "audience"
+    for folder, files, extra in (
+        (critics, inputs, []),
+        (audience, [crowd], ["--reviewer", "audience"]),
+    ):
+        done = runner.invoke(app, ["batch", *map(str, files), "--out", str(folder), *extra])
+        assert done.exit_code == 0, done.output
+    both = tmp_path / "both"
+    both.mkdir()
+    for n, part in enumerate([*critics.glob("part-*.parquet"), *audience.glob("part-*.parquet")]):
+        (both / f"part-{n:05d}.parquet").write_bytes(part.read_bytes())
+    lines = runner.invoke(app, ["aggregate", str(both), "--json"]).output.splitlines()
+    rows = {r["title"]: r for r in map(json.loads, lines)}
+    harbor = rows["Harbor Lights"]
+    assert harbor["audience_reviews"] == 5 and harbor["reviews"] > 0
+    assert rows["Small Claims"]["audience_reviews"] is None
+    table = runner.invoke(app, ["aggregate", str(both)], terminal_width=200).output
+    assert "audience" in table and "of 5" in table
+
+
 def test_a_corrupt_model_stops_the_batch_before_any_worker_starts(tmp_path, inputs, monkeypatch):
     import critica.models.manifest as manifest
     from critica.errors import ModelError

@@ -58,6 +58,36 @@ def test_the_critics_figures_leave_the_audience_out(title_with_both):
     assert "Critics are <strong>100 points above</strong> the audience" in html
 
 
+PRAISES = [
+    PRAISE,
+    "Loved every minute: thrilling action, a great cast and a story that kept me guessing.",
+    "A wonderful, funny film with a warm heart and the best soundtrack of the year.",
+    "Brilliant. The performances are superb and the ending left the whole cinema cheering.",
+    "Gorgeous to look at and genuinely moving; I will be watching it again this weekend.",
+]
+
+
+def test_the_home_page_lists_the_largest_gaps_either_way(title_with_both, store):
+    from critica.service.pages import home_page
+
+    title, client = title_with_both
+    other = store.add_title(TitleIn(name="Ronin", kind="film", year=1998))
+    token = {"Authorization": f"Bearer {store.create_token('t2')}"}
+    posts = [{"text": t, "critic": f"Critic {i}"} for i, t in enumerate(PANS[:5])]
+    posts += [{"text": t, "critic": f"u{i}", "reviewer": "audience"} for i, t in enumerate(PRAISES)]
+    for body in posts:
+        body["title_id"] = other.id
+        assert client.post("/api/v1/reviews", json=body, headers=token).status_code == 201
+    page = home_page(store)
+    (above,) = page["critics_above"]
+    (below,) = page["audience_above"]
+    assert (above["name"], above["gap"], above["split"]) == ("Heat", 100.0, True)
+    assert below["name"] == "Ronin" and below["gap"] < -60
+    html = client.get("/").text
+    assert 'id="h-critics_above"' in html and 'id="h-audience_above"' in html
+    assert "+100 points" in html
+
+
 def test_the_gap_and_when_it_is_a_split():
     from critica.figures.audience import gap as critics_audience_gap
 
