@@ -180,9 +180,11 @@ def test_figures_are_the_same_however_the_parts_are_cut(rows, size):
 
 def test_the_audience_is_counted_apart_and_the_gap_carried():
     def row(title: str, score: float, who: str | None) -> dict:
-        return {"title": title, "kind": "film", "reviewer": who, "publication": None,
-                "top_critic": None, "score": score, "fresh": score >= 60, "rating_score": score,
-                "fresh_evidence": None, "aspects": [], "critic": None, "text_score": None}  # fmt: skip
+        blank = dict.fromkeys(
+            ("publication", "top_critic", "fresh_evidence", "critic", "text_score")
+        )
+        return {**blank, "title": title, "kind": "film", "reviewer": who, "score": score,
+                "fresh": score >= 60, "rating_score": score, "aspects": []}  # fmt: skip
 
     rows = [row("A", 90.0, "critic") for _ in range(6)] + [row("A", 80.0, None)]
     rows += [row("A", 10.0 * i, "audience") for i in range(10)]  # 4 of 10 at 60 or more

@@ -70,7 +70,7 @@ PRAISES = [
 def test_the_home_page_lists_the_largest_gaps_either_way(title_with_both, store):
     from critica.service.pages import home_page
 
-    title, client = title_with_both
+    _, client = title_with_both
     other = store.add_title(TitleIn(name="Ronin", kind="film", year=1998))
     token = {"Authorization": f"Bearer {store.create_token('t2')}"}
     posts = [{"text": t, "critic": f"Critic {i}"} for i, t in enumerate(PANS[:5])]
