@@ -2,12 +2,18 @@
 
     python bench/store_load.py --db sqlite:///build/load.db --reviews 1000000
     python bench/store_load.py --db postgresql://postgres@127.0.0.1:5432/test --reviews 1000000
+    python bench/store_load.py --db sqlite:///build/load.db --reviews 1000000 --audience 0.5
 
 Fills a fresh store through its own tables (analysis JSON kept small), then
 times ``pages.title_page`` (the API's title figures, consensus included) for
 random titles and ``store.search`` for random words, and prints p50/p95; each
 title is timed a second time with the estimated % positive skipped, for its cost,
 and its critics' consensus is timed alone on top of its loaded figures.
+
+``--audience F`` stores that share of the reviews as audience reviews (fingerprints,
+stored days spread over a year), so each title page also builds the audience's guarded
+figures, consensus and the gap; each title is then also timed with the audience part
+skipped, and the home page (with its gap lists) is timed cold and warm.
 """
 
 from __future__ import annotations
@@ -44,7 +50,7 @@ def sentence(rng: random.Random) -> str:
     return f"The {noun} is {word} and the {rng.choice(NOUNS)} {rng.choice(WORDS)}."
 
 
-def fill(store, n: int, n_titles: int, chunk: int = 20_000) -> float:  # type: ignore[no-untyped-def]
+def fill(store, n: int, n_titles: int, audience: float = 0.0, chunk: int = 20_000) -> float:  # type: ignore[no-untyped-def]
     rng, now, start = random.Random(7), datetime.now(UTC), time.perf_counter()
     with store.engine.begin() as conn:
         for table in (aspect_mentions, analyses, reviews, titles, critics, publications):
@@ -77,17 +83,20 @@ def fill(store, n: int, n_titles: int, chunk: int = 20_000) -> float:  # type: i
         for rid in range(lo + 1, min(n, lo + chunk) + 1):
             score = max(0.0, min(100.0, rng.gauss(62, 20)))
             text = " ".join(sentence(rng) for _ in range(3))
+            crowd = rng.random() < audience
             revs.append(
                 {
+                    "reviewer": "audience" if crowd else "critic",
+                    "fingerprint": rng.getrandbits(64) - (1 << 63) if crowd else None,
                     "id": rid,
                     "title_id": rng.randrange(n_titles) + 1,
                     "critic_id": rng.randrange(5000) + 1,
                     "publication_id": rng.randrange(300) + 1,
                     "top_critic": None,
-                    "date": date(2020, 1, 1) + timedelta(days=rid % 1500),
+                    "date": None if crowd else date(2020, 1, 1) + timedelta(days=rid % 1500),
                     "text": text,
                     "content_hash": f"{rid:064d}",
-                    "created_at": now,
+                    "created_at": now - timedelta(days=rid % 365) if crowd else now,
                 }
             )
             anas.append(
@@ -141,11 +150,12 @@ def main() -> None:
     ap.add_argument("--titles", type=int, default=2000)
     ap.add_argument("--samples", type=int, default=200)
     ap.add_argument("--reuse", action="store_true", help="Measure an already filled store.")
+    ap.add_argument("--audience", type=float, default=0.0, help="Share of audience reviews.")
     args = ap.parse_args()
     store = open_store(args.db)
     if not args.reuse:
         print(f"filling {args.db} with {args.reviews:,} reviews over {args.titles} titles ...")
-        print(f"filled in {fill(store, args.reviews, args.titles):.0f} s")
+        print(f"filled in {fill(store, args.reviews, args.titles, args.audience):.0f} s")
     with store.engine.connect() as conn:
         stored = conn.execute(select(func.count()).select_from(reviews)).scalar_one()
     from fastapi.testclient import TestClient
@@ -157,7 +167,8 @@ def main() -> None:
     title_times, search_times, html_times, weights = [], [], [], []
     consensus_times: list[float] = []  # the consensus alone, on top of the loaded figures
     plain_times: list[float] = []  # the same title, same moment, the estimated share skipped
-    estimate = aggregate.estimated_share
+    critics_only: list[float] = []  # the same title, the audience's part skipped
+    estimate, audience_page = aggregate.estimated_share, pages.audience_page
     for n in range(args.samples):
         tid = rng.randrange(args.titles) + 1
         # Which goes first alternates, so neither gets the warmer cache every time.
@@ -170,6 +181,13 @@ def main() -> None:
                 (title_times if with_estimate else plain_times).append(time.perf_counter() - start)
             finally:
                 aggregate.estimated_share = estimate
+        pages.audience_page = lambda *_args: None  # type: ignore[assignment]
+        try:
+            start = time.perf_counter()
+            pages.title_page(store, tid)
+            critics_only.append(time.perf_counter() - start)
+        finally:
+            pages.audience_page = audience_page
         facts = store.review_facts(tid)
         figures = aggregate.title_figures(facts, kind="film", title=f"Title {tid - 1}")
         start = time.perf_counter()
@@ -191,6 +209,26 @@ def main() -> None:
         f"with it {ratio:.2f}x the time (medians)"
     )
     print(f"consensus alone (on top of the figures): {percentiles(consensus_times)}")
+    ratio = statistics.median(title_times) / statistics.median(critics_only)
+    print(
+        f"  ... the audience's part skipped: {percentiles(critics_only)}; "
+        f"with it {ratio:.2f}x the time (medians)"
+    )
+    pages._gaps.clear()
+    start = time.perf_counter()
+    home = pages.home_page(store)
+    cold = time.perf_counter() - start
+    start = time.perf_counter()
+    pages.build_gap_lists(store, None, store.mean_score())
+    build = time.perf_counter() - start
+    start = time.perf_counter()
+    pages.home_page(store)
+    warm = time.perf_counter() - start
+    print(
+        f"home page: first {cold * 1000:.0f} ms, then {warm * 1000:.0f} ms; the gap lists "
+        f"alone {build * 1000:.0f} ms to build ({len(home['critics_above'])} + "
+        f"{len(home['audience_above'])} titles)"
+    )
     print(f"search (20 results):         {percentiles(search_times)}")
     print(f"HTML title page (in-process): {percentiles(html_times)}")
     css, js = (len(client.get(f"/static/{f}").content) for f in ("style.css", "app.js"))

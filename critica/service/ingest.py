@@ -12,12 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from critica.analysis import Analysis
+from critica.catalog.match import by_credits
 from critica.core import analyze_many
 from critica.errors import InputError, RatingError
 from critica.inputs.readers import ReadOptions, Record, Rejected, as_bool, read
 from critica.pipeline.rating import parse_rating
 from critica.store.base import Store
-from critica.store.records import ReviewIn, TitleIn
+from critica.store.records import ReviewIn, Title, TitleIn
 
 Progress = Callable[[int], None]
 
@@ -61,33 +62,85 @@ class TitleResolver:
         self.store = store
         self.cache: dict[tuple[Any, ...], int] = {}
         self.names: dict[int, str | None] = {}  # catalog titles' names (None: not named yet)
+        self.shared: dict[tuple[Any, ...], list[Title]] = {}  # catalog titles sharing a name
+        self.guesses: list[str] = []  # shared names no credit decided (ingest's notes)
 
-    def __call__(self, f: dict[str, Any]) -> int:
+    def __call__(self, f: dict[str, Any], analysis: Analysis | None = None) -> int:
+        """The title's id; a name several catalog titles share is decided by the people
+        ``analysis`` credits (see ``target``)."""
+        found = self.target(f)
+        if isinstance(found, int):
+            return found
+        return self.decide(f, found, analysis)
+
+    def target(self, f: dict[str, Any]) -> int | list[Title]:
+        """The title's id, or the catalog titles its name could mean when there are
+        several (decide between them with ``decide`` once the review is analysed)."""
         if catalog_id := f.get("catalog_id"):
             return self._catalog_title(str(catalog_id).strip(), f)
         name, season = str(f["title"]).strip(), _int(f.get("season"))
         kind = str(f.get("kind") or ("series" if season is not None else "film")).lower()
         key = (name.lower(), kind, season, _int(f.get("year")))
         if key not in self.cache:
-            parent = TitleIn(
-                name,
-                "series" if season is not None else kind,  # type: ignore[arg-type]
-                year=_int(f.get("year")) if season is None else None,
-                network=f.get("network"),
-            )
-            title, _ = self.store.get_or_add_title(parent)
-            if season is not None:
-                child = TitleIn(
-                    f"{name} season {season}",
-                    "season",
-                    year=_int(f.get("year")),
-                    network=f.get("network"),
-                    parent_id=title.id,
-                    season=season,
-                )
-                title, _ = self.store.get_or_add_title(child)
-            self.cache[key] = title.id
+            top = "series" if season is not None else kind
+            year = _int(f.get("year")) if season is None else None
+            shared = self.shared.get((name.lower(), top, year))
+            if shared is None:
+                shared = self.store.catalog_candidates(name, top, year)
+                self.shared[(name.lower(), top, year)] = shared
+            if len(shared) > 1:
+                return shared
+            self.cache[key] = self._named(f, None)
         return self.cache[key]
+
+    def decide(
+        self,
+        f: dict[str, Any],
+        candidates: list[Title],
+        analysis: Analysis | None,
+        source: str = "",
+    ) -> int:
+        """The candidate whose people the review names (``critica.catalog.match``); a guess
+        (the most voted) is noted, with what would settle it."""
+        credited = [c.person for c in analysis.credits] if analysis is not None else []
+        match = by_credits(candidates, credited, str(f.get("text") or ""))
+        if not match.certain:
+            t = match.title
+            self.guesses.append(
+                f"{source}: {f['title']!r} could be {len(candidates)} catalog titles and the "
+                f"review names no one to tell them apart: filed under {t.external_id}"
+                f"{f' ({t.year})' if t.year else ''}, the most voted; give a year or a "
+                "catalog_id column"
+            )
+        return self._named(f, match.title)
+
+    def _named(self, f: dict[str, Any], parent: Title | None) -> int:
+        """The title (or its season) by name, under the catalog title ``parent`` when the
+        name was shared."""
+        name, season = str(f["title"]).strip(), _int(f.get("season"))
+        kind = str(f.get("kind") or ("series" if season is not None else "film")).lower()
+        if parent is None:
+            title, _ = self.store.get_or_add_title(
+                TitleIn(
+                    name,
+                    "series" if season is not None else kind,  # type: ignore[arg-type]
+                    year=_int(f.get("year")) if season is None else None,
+                    network=f.get("network"),
+                )
+            )
+        else:
+            title = parent
+        if season is not None:
+            child = TitleIn(
+                f"{title.name} season {season}" if parent else f"{name} season {season}",
+                "season",
+                year=_int(f.get("year")),
+                network=f.get("network"),
+                parent_id=title.id,
+                season=season,
+            )
+            title, _ = self.store.get_or_add_title(child)
+        return title.id
 
     def _catalog_title(self, catalog_id: str, f: dict[str, Any]) -> int:
         """The title with this catalog id; made when new, named by the record's title or,
@@ -140,9 +193,10 @@ def ingest(
     options = options or ReadOptions()
     records = _records(read(list(paths), options), summary, progress)
     while batch := list(islice(records, batch_size)):
-        reviews: list[ReviewIn] = []
         inputs: list[dict[str, Any]] = []
         ready: list[Analysis | None] = []  # analyses a batch run already made
+        # (record, its fields, rating, title id or the catalog titles its name could mean)
+        pending: list[tuple[Record, dict[str, Any], str | None, int | list[Title]]] = []
         for rec in batch:
             f = rec.fields
             try:
@@ -151,31 +205,34 @@ def ingest(
                 summary.rejected.append(Rejected(rec.source, str(exc)))
                 continue
             rating = _rating(f, summary, rec.source, options.rating_scale)
-            reviews.append(
-                ReviewIn(
-                    title_id=titles(f),
-                    text=str(f["text"]),
-                    critic=f.get("critic"),
-                    publication=f.get("publication"),
-                    top_critic=as_bool(f.get("top_critic")),
-                    date=_date(f.get("date")),
-                    url=f.get("url"),
-                    rating=rating,
-                    source=rec.source,
-                    external_id=_source_id(f.get("id")),
-                    reviewer=f.get("reviewer") or "critic",
-                )
-            )
-            inputs.append(
-                {
-                    "text": f["text"],
-                    "title": f.get("title") or titles.names.get(reviews[-1].title_id),
-                    "rating": rating,
-                    "content_type": f.get("content_type"),
-                }
-            )
+            target = titles.target(f)
+            named = titles.names.get(target) if isinstance(target, int) else None
+            inputs.append({"text": f["text"], "title": f.get("title") or named, "rating": rating,
+                           "content_type": f.get("content_type")})  # fmt: skip
+            pending.append((rec, f, rating, target))
         fresh = analyze_many([i for i, a in zip(inputs, ready, strict=True) if a is None])
         analyses = [a if a is not None else next(fresh) for a in ready]
+        reviews = [
+            ReviewIn(
+                title_id=target
+                if isinstance(target, int)
+                else titles.decide(f, target, a, rec.source),
+                text=str(f["text"]),
+                critic=f.get("critic"),
+                publication=f.get("publication"),
+                top_critic=as_bool(f.get("top_critic")),
+                date=_date(f.get("date")),
+                url=f.get("url"),
+                rating=rating,
+                source=rec.source,
+                external_id=_source_id(f.get("id")),
+                reviewer=f.get("reviewer") or "critic",
+            )
+            for (rec, f, rating, target), a in zip(pending, analyses, strict=True)
+        ]
+        for note in titles.guesses:
+            summary.notes.append(note)
+        titles.guesses.clear()
         stored = store.store_reviews(list(zip(reviews, analyses, strict=True)))
         for review, result in zip(reviews, stored, strict=True):
             if result.status == "conflict":

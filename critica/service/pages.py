@@ -7,7 +7,10 @@ dicts into HTML, so the two cannot drift apart.
 from __future__ import annotations
 
 import json
+import logging
 import math
+import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from functools import partial
@@ -20,6 +23,8 @@ from critica.figures.aggregate import Counts, badges, core_figures, headline, ti
 from critica.figures.consensus import consensus
 from critica.store.base import Store
 from critica.store.records import Review, ReviewFacts, Title
+
+log = logging.getLogger(__name__)
 
 HOME_SCAN = 100  # titles of each kind the home page looks at, so it stays fast on a big store
 HOME_LIST = 6  # titles per home-page list
@@ -500,20 +505,57 @@ def home_page(store: Store, calibrated: bool | None = None) -> dict[str, Any]:
 
 
 GAP_CANDIDATES = 3  # titles read per list place, picked by the raw counts' gap
-_gap_cache: dict[tuple[Any, ...], dict[str, list[dict[str, Any]]]] = {}
+# The gap lists need one grouped count over every review (about 7 s at a million reviews
+# on SQLite), so after the first build they are rebuilt in the background, at most once
+# a GAP_TTL, when the store has changed; meanwhile the home page shows the last ones.
+GAP_TTL = 60.0
+_gaps: dict[str, tuple[float, tuple[Any, ...], dict[str, list[dict[str, Any]]]]] = {}
+_gaps_lock = threading.Lock()
+_gaps_building: set[str] = set()
 
 
 def gap_lists(
     store: Store, fitted: calibration.Calibration | None, prior: float | None
 ) -> dict[str, list[dict[str, Any]]]:
     """The titles critics like far more than the audience does (``critics_above``) and far
-    less (``audience_above``), by the title pages' own figures and gap. One grouped scan
-    picks the candidates; only they are read in full. Built once per store state."""
-    s = config.settings()
-    key = (store.url, store.history_stamp(), fitted is not None, json.dumps(s, default=str))
-    if key in _gap_cache:
-        return _gap_cache[key]
-    least = int(s["min_reviews_for_percent"])
+    less (``audience_above``), by the title pages' own figures and gap. Built in full the
+    first time for a store, then refreshed in the background (see ``GAP_TTL``)."""
+    key = (store.history_stamp(), fitted is not None, json.dumps(config.settings(), default=str))
+    found = _gaps.get(store.url)
+    if found is None:
+        lists = build_gap_lists(store, fitted, prior)
+        _gaps[store.url] = (time.monotonic(), key, lists)
+        return lists
+    built, made_for, lists = found
+    if made_for != key and time.monotonic() - built > GAP_TTL:
+        with _gaps_lock:
+            start = store.url not in _gaps_building
+            _gaps_building.add(store.url)
+        if start:
+            threading.Thread(
+                target=_rebuild_gaps, args=(store, fitted, prior, key), daemon=True
+            ).start()
+    return lists
+
+
+def _rebuild_gaps(
+    store: Store, fitted: calibration.Calibration | None, prior: float | None, key: Any
+) -> None:
+    try:
+        _gaps[store.url] = (time.monotonic(), key, build_gap_lists(store, fitted, prior))
+    except Exception:  # a store closed meanwhile: the old lists stay until the next try
+        log.warning("rebuilding the home page's gap lists failed", exc_info=True)
+    finally:
+        with _gaps_lock:
+            _gaps_building.discard(store.url)
+
+
+def build_gap_lists(
+    store: Store, fitted: calibration.Calibration | None, prior: float | None
+) -> dict[str, list[dict[str, Any]]]:
+    """One grouped count over the store picks the candidates (the largest raw gaps either
+    way); only they are read in full and figured as their title pages are."""
+    least = int(config.get("min_reviews_for_percent"))
     counts: dict[int, dict[str, tuple[int, int]]] = {}
     for title_id, who, scored, fresh in store.reviewer_counts():
         counts.setdefault(title_id, {})[who] = (scored, fresh)
@@ -539,9 +581,7 @@ def gap_lists(
                          "gap": found["percent_positive"], "split": found["split"]})  # fmt: skip
     above = sorted((r for r in rows if r["gap"] > 0), key=lambda r: (-r["gap"], r["id"]))
     below = sorted((r for r in rows if r["gap"] < 0), key=lambda r: (r["gap"], r["id"]))
-    _gap_cache.clear()  # one store state at a time
-    _gap_cache[key] = {"critics_above": above[:HOME_LIST], "audience_above": below[:HOME_LIST]}
-    return _gap_cache[key]
+    return {"critics_above": above[:HOME_LIST], "audience_above": below[:HOME_LIST]}
 
 
 def calibration_page(

@@ -115,6 +115,10 @@ class Store(Protocol):
         """(title id, reviewer, scored reviews, fresh ones) per title, a season's reviews
         under its series."""
 
+    def catalog_candidates(self, name: str, kind: str, year: int | None = None) -> list[Title]:
+        """Catalog titles of this name (or original name), kind and year when given,
+        top-level, most voted first."""
+
     def count_reviews(self) -> int: ...
     def mean_score(self) -> float | None:
         """The mean score of every scored review (C in the Bayesian score); may lag writes by

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine, Table, case, func, insert, select, text, update
+from sqlalchemy import Connection, Engine, Table, case, func, insert, or_, select, text, update
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from critica.analysis import Analysis
@@ -123,6 +123,22 @@ class SQLStore:
                 assert found is not None
                 return found, False
             return self._insert_title(conn, title), True
+
+    def catalog_candidates(self, name: str, kind: str, year: int | None = None) -> list[Title]:
+        """Catalog titles (those with an external id) of this name or original name and
+        kind, and year when given: top-level only, most voted first."""
+        key, t = reads.name_key(name), titles.c
+        query = reads.title_select().where(
+            or_(t.name_key == key, func.lower(t.original_name) == key),
+            t.external_id.is_not(None),
+            t.kind == kind,
+            t.parent_id.is_(None),
+        )
+        if year is not None:
+            query = query.where(t.year == year)
+        query = query.order_by(t.catalog_votes.desc().nulls_last(), t.id).limit(20)
+        with self._read() as conn:
+            return [reads.to_title(row) for row in conn.execute(query)]
 
     def get_title_by_external_id(self, external_id: str) -> Title | None:
         """The title with this catalog id (``tt0111161``), or None."""

@@ -88,6 +88,26 @@ def test_the_home_page_lists_the_largest_gaps_either_way(title_with_both, store)
     assert "+100 points" in html
 
 
+def test_the_gap_lists_are_rebuilt_in_the_background(title_with_both, store, monkeypatch):
+    import time
+
+    from critica.service import pages
+
+    title, client = title_with_both
+    assert pages.home_page(store)["critics_above"][0]["gap"] == 100.0  # built in full
+    token = {"Authorization": f"Bearer {store.create_token('t3')}"}
+    for i, text in enumerate(PANS[:4]):  # four critics now pan it: the gap narrows
+        body = {"title_id": title.id, "text": text, "critic": f"Late critic {i}"}
+        assert client.post("/api/v1/reviews", json=body, headers=token).status_code == 201
+    monkeypatch.setattr(pages, "GAP_TTL", 0.0)
+    assert pages.home_page(store)["critics_above"][0]["gap"] == 100.0  # the last lists, at once
+    for _ in range(200):  # the rebuild runs in a thread
+        if store.url not in pages._gaps_building:
+            break
+        time.sleep(0.05)
+    assert pages.home_page(store)["critics_above"][0]["gap"] == 60.0  # 6 of 10 critics
+
+
 def test_the_gap_and_when_it_is_a_split():
     from critica.figures.audience import gap as critics_audience_gap
 

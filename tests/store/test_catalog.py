@@ -293,3 +293,45 @@ def test_reviews_that_name_their_title_by_catalog_id(store, files, tmp_path):
     assert store.count_reviews() == 3
     again = ingest(store, [path])  # the same rows again: nothing new, no second title
     assert again.added == 0 and store.get_title_by_external_id("tt0111161").id == unnamed.id
+
+
+def test_a_shared_name_goes_to_the_title_whose_people_the_review_names(store, tmp_path):
+    """Two films called "Offside": a review naming Jafar Panahi is the 2006 one's, one
+    naming the other's director the 2023 one's; one naming no one goes to the most voted,
+    with a note that says how to settle it. A year given settles it outright."""
+    import json
+
+    from critica.service.ingest import ingest
+
+    principals = [*PRINCIPALS, ["tt0499537", "1", "nm0656183", "director", N, N],
+                  ["tt0499537", "2", "nm2300001", "actress", N, '["Sima"]'],
+                  ["tt1234567", "1", "nm9100001", "director", N, N]]  # fmt: skip
+    names = [*NAMES, ["nm0656183", "Jafar Panahi", "1960", N, "director", "tt0499537"],
+             ["nm2300001", "Sima Mobarak-Shahi", N, N, "actress", "tt0499537"],
+             ["nm9100001", "Marta Kowalczyk", N, N, "director", "tt1234567"]]  # fmt: skip
+    import_files(store, [write(tmp_path, "title.basics", BASICS),
+                         write(tmp_path, "title.ratings", RATINGS),
+                         write(tmp_path, "title.principals", principals),
+                         write(tmp_path, "name.basics", names)])  # fmt: skip
+    rows = [
+        {"title": "Offside", "text": "Jafar Panahi's Offside is a sharp, funny and quietly "
+         "angry film about young women kept out of a football stadium in Tehran."},
+        {"title": "Offside", "text": "Director Marta Kowalczyk builds a tense, chilly thriller "
+         "out of very little, and Offside mostly holds its nerve until the end."},
+        {"title": "Offside", "text": "A brisk and likeable film, though it runs out of ideas."},
+        {"title": "Offside", "year": 2023, "text": "Cold, clever and far too long for its story."},
+    ]  # fmt: skip
+    path = tmp_path / "offside.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    done = ingest(store, [path])
+    assert done.added == 4
+    old, new = (
+        store.get_title_by_external_id("tt0499537"),
+        store.get_title_by_external_id("tt1234567"),
+    )
+    assert len(store.review_facts(old.id)) == 2  # Panahi's, and the unnamed one (most voted)
+    assert len(store.review_facts(new.id)) == 2  # Kowalczyk's, and the one with its year
+    (note,) = done.notes
+    assert note.startswith(f"{path}:3: 'Offside' could be 2 catalog titles")
+    assert "filed under tt0499537 (2006), the most voted; give a year" in note
+    assert len(store.find_titles("Offside")) == 2  # no third, hand-made "Offside"
