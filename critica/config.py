@@ -38,6 +38,35 @@ class Settings(BaseSettings):
     fetch_private_hosts: bool = Field(
         False, description="Allow fetching URLs on loopback or private network addresses."
     )
+    collect_delay: float = Field(
+        2.0,
+        ge=0,
+        description=(
+            "`critica collect`: seconds between two requests to one host (a robots.txt "
+            "Crawl-delay that asks for more wins)."
+        ),
+    )
+    collect_contact: str = Field(
+        "",
+        description=(
+            "`critica collect`: a URL or e-mail address where outlets can reach whoever runs "
+            "this collector; it goes into the User-Agent."
+        ),
+    )
+    collect_retries: int = Field(
+        3, ge=0, description="`critica collect`: retries of a request answered 429 or 5xx."
+    )
+    collect_max_wait: float = Field(
+        60.0,
+        gt=0,
+        description=(
+            "`critica collect`: the longest Retry-After waited for within a pass; a source "
+            "asking for more is tried again on a later pass."
+        ),
+    )
+    collect_items: int = Field(
+        50, gt=0, description="`critica collect`: new items read from one source in a pass."
+    )
     max_request_bytes: int = Field(
         10000000,
         gt=0,

@@ -315,3 +315,12 @@ def test_a_maker_named_elsewhere_is_never_the_standout_performer():
     figures = title_figures(facts, kind="film", title="Amazing Grace")
     lines = [c.text for c in candidates(facts, figures, "Amazing Grace")]
     assert lines and not any("Apted" in line for line in lines)
+
+
+def test_a_claim_on_the_title_itself_names_itself_without_an_aspect_noun():
+    """An "overall" claim cited without a phrase (a crash once, on an audience's line)."""
+    from critica.figures.consensus.evidence import Claim
+
+    praised = Claim("overall", 1, [(0.9, 7, "A joy.")], adjectives=["funny", "warm", "long"])
+    assert praised.to_dict()["text"] == "funny, warm"
+    assert Claim("overall", -1, [(0.8, 3, "Dull.")]).to_dict()["text"] == "faulted"

@@ -747,6 +747,122 @@ def evaluate(
         out.print(f"[dim]skipped: {s}[/]")
 
 
+sources_app = typer.Typer(
+    help="Outlets' feeds, sitemaps and review-list pages that `critica collect` follows.",
+    no_args_is_help=True,
+)
+app.add_typer(sources_app, name="sources")
+
+
+@sources_app.command("add")
+def sources_add(
+    url: Annotated[str, typer.Argument(help="An RSS or Atom feed, a sitemap or a page of links.")],
+    name: Annotated[str | None, typer.Option(help="What to call the source.")] = None,
+    critic: Annotated[
+        str | None, typer.Option(help="Critic for reviews whose page names no author.")
+    ] = None,
+    publication: Annotated[
+        str | None, typer.Option(help="Publication for pages that name no publisher.")
+    ] = None,
+    top_critic: Annotated[bool, typer.Option(help="Its critics are top critics.")] = False,
+    reviewer: Annotated[str, typer.Option(help="critic or audience.")] = "critic",
+    db: DbOption = None,
+) -> None:
+    """Follow a source; `critica collect` reads it."""
+    from critica.store import open_store
+    from critica.store.records import SourceIn
+
+    if not re.match(r"https?://[^/\s]+", url):
+        raise InputError(f"{url!r} is not an http(s) address; give the feed's full URL")
+    if reviewer not in ("critic", "audience"):
+        raise InputError(f"--reviewer {reviewer!r}: use critic or audience")
+    added = open_store(db).add_source(
+        SourceIn(url, name, critic, publication, top_critic, reviewer)  # type: ignore[arg-type]
+    )
+    out_console().print(f"source {added.id} added: {added.url}; run `critica collect` to read it")
+
+
+@sources_app.command("list")
+def sources_list(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    db: DbOption = None,
+) -> None:
+    """The sources followed, with what their last pass found."""
+    from dataclasses import asdict
+
+    from rich.table import Table
+
+    from critica.store import open_store
+
+    found = open_store(db).list_sources()
+    if as_json:
+        typer.echo(json.dumps([asdict(s) for s in found], default=str, indent=2))
+        return
+    table = Table("id", "url", "last pass", "status", "items seen", "reviews added", "failures")
+    for src in found:
+        when = src.last_fetch_at.strftime("%Y-%m-%d %H:%M") if src.last_fetch_at else "never"
+        status = (src.last_status or "—") + (f": {src.last_error}" if src.last_error else "")
+        table.add_row(str(src.id), src.url, when, status, str(src.items_seen),
+                      str(src.reviews_added), str(src.failures))  # fmt: skip
+    out_console().print(table)
+
+
+@sources_app.command("remove")
+def sources_remove(
+    source: Annotated[str, typer.Argument(help="The source's id or URL.")],
+    db: DbOption = None,
+) -> None:
+    """Stop following a source; the reviews it brought stay."""
+    from critica.store import open_store
+
+    key: int | str = int(source) if source.isdigit() else source
+    if not open_store(db).remove_source(key):
+        raise InputError(f"no source {source!r}; see `critica sources list`")
+    out_console().print(f"source {source} removed")
+
+
+def _duration(text: str) -> float:
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*", text)
+    if not m:
+        raise InputError(f"--every {text!r}: give a duration such as 30m, 2h or 90s")
+    return float(m.group(1)) * {"": 60, "s": 1, "m": 60, "h": 3600, "d": 86400}[m.group(2)]
+
+
+@app.command("collect")
+def collect_command(
+    watch: Annotated[bool, typer.Option(help="Keep collecting, a pass every --every.")] = False,
+    every: Annotated[str, typer.Option(help="Time between passes with --watch.")] = "30m",
+    db: DbOption = None,
+) -> None:
+    """One pass over every source (exit 0: all answered; 1: a source failed; 2: none)."""
+    import time
+
+    from critica.collect import collect
+    from critica.store import open_store
+
+    pause = _duration(every)
+    store = open_store(db)
+    if not store.list_sources():
+        raise InputError("no sources to collect from; add one with `critica sources add URL`")
+    console = out_console()
+    while True:
+        summary = collect(store)
+        for r in summary.results:
+            line = f"{r.source.url}: {r.status}"
+            if r.status == "ok":
+                line += (f" ({r.kind}, {r.items} listed: {r.added} added, {r.updated} updated, "
+                         f"{r.known} known, {len(r.errors)} failed)")  # fmt: skip
+            if r.error:
+                line += f" — {r.error}"
+            console.print(line)
+            for e in r.errors:
+                console.print(f"  [yellow]![/] {e}")
+        console.print(f"{summary.requests} requests in {summary.seconds:.1f} s")
+        if not watch:
+            raise typer.Exit(summary.exit_code)
+        time.sleep(pause)
+
+
 def main() -> None:
     """Entry point for ``python -m critica``."""
     app()

@@ -4,13 +4,16 @@ Audience reviews are easy to game, so before they are counted three guards flag:
 
 - **copies**: a review whose text is a copy or a near-copy (SimHash fingerprints within
   ``NEAR_BITS`` bits, texts of ``signals.MIN_WORDS`` words or more) of an earlier review
-  of the same title; the earliest is kept. A short text ("Great movie!") has no
+  of the same title; the earliest is kept, unless the text was posted ``COPY_RUN``
+  times or more (a campaign's: all go). A short text ("Great movie!") has no
   fingerprint: many people write the same few words.
-- **bursts** (review bombing, or its opposite): a day on which at least
+- **bursts** (review bombing, or its opposite): a day (or a week, for a slower run)
+  on which at least
   ``BURST_MIN`` reviews of the title rate it at one extreme (a score of ``LOW`` or
   less, ``HIGH`` or more: the bottom or top two notches of a ten-point scale), making up
   at least ``BURST_SHARE`` of that day's reviews and ``BURST_LIFT`` more than the
-  share of such ratings on the title's ordinary days (those not so one-sided), on a
+  share of such ratings on the title's ordinary days (those one-sided at neither
+  extreme; failing any, those not one-sided at this one), on a
   day with at least ``BURST_RATE`` times the reviews of a median ordinary day. The
   extreme ratings of that day are flagged; the day's moderate ones are kept.
 - **off topic**: a review about the delivery, the disc or the streaming service rather
@@ -27,7 +30,7 @@ import statistics
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
@@ -40,6 +43,7 @@ from critica.store.records import ReviewFacts
 # IMDb reviews of different films none came closer than 9 bits, while copies with a word
 # changed mid-text come within 8 bits 98 times in 100 (docs/aggregator.md).
 NEAR_BITS = 8
+COPY_RUN = 3  # a text posted this many times is a campaign's: even its first posting goes
 LOW, HIGH = 20.0, 90.0  # the extremes a bombing run rates at: 1-2/10, 1/5; 9-10/10, 5/5
 BURST_MIN = 10  # extreme ratings in a day before the day can be a burst
 BURST_SHARE = 0.6  # their share of that day's reviews
@@ -67,6 +71,7 @@ def copies(facts: Sequence[ReviewFacts]) -> list[Flag]:
     each is compared with every earlier review kept, in one vectorised step."""
     kept_prints = np.zeros(len(facts), dtype=np.uint64)
     kept_ids: list[int] = []
+    copied: Counter[int] = Counter()  # copies of each kept review
     flags: list[Flag] = []
     for f in sorted(facts, key=lambda f: f.review_id):  # the earliest of a group is kept
         if f.fingerprint is None:
@@ -77,9 +82,16 @@ def copies(facts: Sequence[ReviewFacts]) -> list[Flag]:
             nearest = int(np.argmin(apart))
             if apart[nearest] <= NEAR_BITS:
                 flags.append(Flag(f.review_id, COPY, f"a copy of review {kept_ids[nearest]}"))
+                copied[kept_ids[nearest]] += 1
                 continue
         kept_prints[len(kept_ids)] = mine
         kept_ids.append(f.review_id)
+    # A text posted COPY_RUN times or more is a campaign's: its first posting goes too.
+    flags += [
+        Flag(i, COPY, f"posted {n + 1} times (this and {n} copies)")
+        for i, n in copied.items()
+        if n + 1 >= COPY_RUN
+    ]
     return flags
 
 
@@ -90,13 +102,29 @@ def _side(score: float | None) -> int:
 
 
 def bursts(facts: Sequence[ReviewFacts]) -> list[Flag]:
-    """The extreme ratings of days that look like a bombing run (see the module's doc).
+    """The extreme ratings of days, and of weeks, that look like a bombing run (see the
+    module's doc): a week catches a run too slow for any one day (5 a day for weeks)."""
+    found = {f.review_id: f for f in _bursts(facts, "day")}
+    for flag in _bursts(facts, "week"):
+        found.setdefault(flag.review_id, flag)
+    return sorted(found.values(), key=lambda f: f.review_id)
 
-    A run may last several days, so the baseline is the title's other days: those that
-    are not themselves one-sided (``BURST_MIN`` and ``BURST_SHARE`` at one extreme)."""
+
+def _window(f: ReviewFacts, span: str) -> date | None:
+    """The day a review counts on, or the Monday of its week."""
+    d = day(f)
+    if d is None or span == "day":
+        return d
+    return d - timedelta(days=d.weekday())
+
+
+def _bursts(facts: Sequence[ReviewFacts], span: str) -> list[Flag]:
+    """Bursts over windows of one ``span`` ("day" or "week"). A run may last several
+    windows, so the baseline is the title's windows that are not themselves one-sided
+    (``BURST_MIN`` and ``BURST_SHARE`` at an extreme)."""
     by_day: dict[date, list[ReviewFacts]] = defaultdict(list)
     for f in facts:
-        if (d := day(f)) is not None:
+        if (d := _window(f, span)) is not None:
             by_day[d].append(f)
     sides = {d: Counter(_side(f.score) for f in found) for d, found in by_day.items()}
     one_sided = {
@@ -105,21 +133,32 @@ def bursts(facts: Sequence[ReviewFacts]) -> list[Flag]:
         for side in (-1, 1)
         if sides[d][side] >= BURST_MIN and sides[d][side] / len(found) >= BURST_SHARE
     }
-    baseline = [d for d in by_day if not any((d, side) in one_sided for side in (-1, 1))]
-    if not baseline:
-        return []  # nothing ordinary to stand out from
-    usual = statistics.median(len(by_day[d]) for d in baseline)
-    reviews = sum(len(by_day[d]) for d in baseline)
     flags: list[Flag] = []
-    for when, side in sorted(one_sided):
-        found, n = by_day[when], sides[when][side]
-        rest = sum(sides[d][side] for d in baseline) / reviews
-        if len(found) >= BURST_RATE * usual and n / len(found) - rest >= BURST_LIFT:
-            detail = (
-                f"one of {n} {'low' if side < 0 else 'high'} ratings on {when.isoformat()}, "
-                f"a day with {len(found)} reviews against a usual {usual:g}"
-            )
-            flags.extend(Flag(f.review_id, BURST, detail) for f in found if _side(f.score) == side)
+    for side in (-1, 1):
+        # Ordinary windows: those one-sided at neither extreme; failing any, those not
+        # one-sided at this one (a bulk import of a loved title's reviews, all stored on
+        # one day, is the day of raves against which a run of pans stands out).
+        baseline = [d for d in by_day if (d, -1) not in one_sided and (d, 1) not in one_sided]
+        baseline = baseline or [d for d in by_day if (d, side) not in one_sided]
+        if not baseline:
+            continue  # nothing ordinary to stand out from
+        usual = statistics.median(len(by_day[d]) for d in baseline)
+        rest = sum(sides[d][side] for d in baseline) / sum(len(by_day[d]) for d in baseline)
+        for when in sorted(d for d, s in one_sided if s == side):
+            found, n = by_day[when], sides[when][side]
+            if len(found) >= BURST_RATE * usual and n / len(found) - rest >= BURST_LIFT:
+                where = (
+                    f"on {when.isoformat()}"
+                    if span == "day"
+                    else (f"in the week of {when.isoformat()}")
+                )
+                detail = (
+                    f"one of {n} {'low' if side < 0 else 'high'} ratings {where}, "
+                    f"{len(found)} reviews against a usual {usual:g} a {span}"
+                )
+                flags.extend(
+                    Flag(f.review_id, BURST, detail) for f in found if _side(f.score) == side
+                )
     return flags
 
 

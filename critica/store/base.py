@@ -13,6 +13,8 @@ from critica.store.records import (
     Review,
     ReviewFacts,
     ReviewIn,
+    Source,
+    SourceIn,
     Title,
     TitleIn,
 )
@@ -118,6 +120,14 @@ class Store(Protocol):
     def catalog_candidates(self, name: str, kind: str, year: int | None = None) -> list[Title]:
         """Catalog titles of this name (or original name), kind and year when given,
         top-level, most voted first."""
+
+    # sources that `critica collect` follows
+    def add_source(self, source: SourceIn) -> Source: ...
+    def get_source(self, key: int | str) -> Source | None: ...
+    def list_sources(self) -> list[Source]: ...
+    def remove_source(self, key: int | str) -> bool: ...
+    def record_pass(self, source_id: int, state: dict[str, Any]) -> None: ...
+    def review_by_url(self, urls: list[str]) -> int | None: ...
 
     def count_reviews(self) -> int: ...
     def mean_score(self) -> float | None:

@@ -257,6 +257,12 @@ def m009_audience_signals(conn: Connection) -> None:
         after = batch[-1][0]
 
 
+def m010_sources(conn: Connection) -> None:
+    """The sources `critica collect` follows, and an index to find a review by its address."""
+    schema.sources.create(conn, checkfirst=True)
+    conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS ix_reviews_url ON reviews (url)")
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_full_text,
@@ -267,6 +273,7 @@ MIGRATIONS: list[Migration] = [
     m007_catalog,
     m008_reviewer,
     m009_audience_signals,
+    m010_sources,
 ]
 
 

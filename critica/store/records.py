@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from datetime import date
+from datetime import date, datetime
 from datetime import date as Day  # for fields declared after a field named "date"
 from typing import Any, Literal
 
@@ -150,3 +150,31 @@ class RatedReview:
     publication: str | None
     rating: float  # the explicit rating, 0-100
     text_score: float | None  # critica's score from the text alone (None: unscored text)
+
+
+@dataclass
+class SourceIn:
+    """An outlet's feed, sitemap or review-list page to follow (``critica sources add``)."""
+
+    url: str
+    name: str | None = None
+    critic: str | None = None
+    publication: str | None = None
+    top_critic: bool = False
+    reviewer: ReviewerKind = "critic"
+
+
+@dataclass
+class Source(SourceIn):
+    """A followed source and what its last pass found."""
+
+    id: int = 0
+    etag: str | None = None
+    last_modified: str | None = None
+    last_fetch_at: datetime | None = None
+    last_status: str | None = None
+    last_error: str | None = None
+    failures: int = 0
+    items_seen: int = 0
+    reviews_added: int = 0
+    not_before: datetime | None = None

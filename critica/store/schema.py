@@ -171,6 +171,30 @@ credit_mentions = Table(
     Index("ix_credit_mentions_person", "person"),
 )
 
+# Outlets' feeds, sitemaps and review-list pages that `critica collect` follows, with
+# what the last pass found (critica.collect).
+sources = Table(
+    "sources",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("url", Text, nullable=False, unique=True),
+    Column("name", Text),
+    Column("critic", Text),  # for reviews whose page names no author
+    Column("publication", Text),  # for reviews whose page names no publisher
+    Column("top_critic", Boolean, nullable=False, default=False, server_default=false()),
+    Column("reviewer", String(16), nullable=False, default="critic", server_default="critic"),
+    Column("etag", Text),  # the feed's, for a conditional GET
+    Column("last_modified", Text),
+    Column("last_fetch_at", DateTime(timezone=True)),
+    Column("last_status", Text),  # "ok", "not modified", "failed"
+    Column("last_error", Text),
+    Column("failures", Integer, nullable=False, default=0, server_default="0"),  # in a row
+    Column("items_seen", Integer, nullable=False, default=0, server_default="0"),
+    Column("reviews_added", Integer, nullable=False, default=0, server_default="0"),
+    Column("not_before", DateTime(timezone=True)),  # a failing source's next try
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
 tokens = Table(
     "tokens",
     metadata,

@@ -12,7 +12,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from critica.analysis import Analysis
 from critica.errors import StoreError
-from critica.store import checks, reads, search, tokens, writes
+from critica.store import checks, collection, reads, search, tokens, writes
 from critica.store.base import Store
 from critica.store.connect import connect, describe
 from critica.store.migrations import migrate
@@ -23,6 +23,8 @@ from critica.store.records import (
     Review,
     ReviewFacts,
     ReviewIn,
+    Source,
+    SourceIn,
     Title,
     TitleIn,
 )
@@ -139,6 +141,36 @@ class SQLStore:
         query = query.order_by(t.catalog_votes.desc().nulls_last(), t.id).limit(20)
         with self._read() as conn:
             return [reads.to_title(row) for row in conn.execute(query)]
+
+    # sources (critica.collect)
+
+    def add_source(self, source: SourceIn) -> Source:
+        """Follow a feed, sitemap or review-list page; its address must be new."""
+        with self._write() as conn:
+            return collection.add_source(conn, source)
+
+    def get_source(self, key: int | str) -> Source | None:
+        """A source by id or address."""
+        with self._read() as conn:
+            return collection.get_source(conn, key)
+
+    def list_sources(self) -> list[Source]:
+        with self._read() as conn:
+            return collection.list_sources(conn)
+
+    def remove_source(self, key: int | str) -> bool:
+        """Stop following a source (its reviews stay); False when there was none."""
+        with self._write() as conn:
+            return collection.remove_source(conn, key)
+
+    def record_pass(self, source_id: int, state: dict[str, Any]) -> None:
+        with self._write() as conn:
+            collection.record_pass(conn, source_id, state)
+
+    def review_by_url(self, urls: list[str]) -> int | None:
+        """A stored review at any of these addresses, or None."""
+        with self._read() as conn:
+            return collection.review_by_url(conn, urls)
 
     def get_title_by_external_id(self, external_id: str) -> Title | None:
         """The title with this catalog id (``tt0111161``), or None."""

@@ -74,7 +74,10 @@ def test_copies_keep_the_earliest():
     assert [(f.review_id, f.reason, f.detail) for f in flags] == [
         (2, "copy", "a copy of review 1"),
         (4, "copy", "a copy of review 1"),
+        (1, "copy", "posted 3 times (this and 2 copies)"),  # a campaign's: all three go
     ]
+    pair = [fact(i, fingerprint=fingerprint(t)) for i, t in enumerate([LONG, LONG], 1)]
+    assert [f.review_id for f in audience.copies(pair)] == [2]  # posted twice: the first stays
 
 
 def test_a_day_of_extreme_ratings_is_a_burst_and_its_moderate_reviews_are_kept():
@@ -86,8 +89,17 @@ def test_a_day_of_extreme_ratings_is_a_burst_and_its_moderate_reviews_are_kept()
     flags = audience.bursts(ordinary + bombs + honest)
     assert sorted(f.review_id for f in flags) == [100 + i for i in range(30)]
     assert flags[0].detail == (
-        "one of 30 low ratings on 2026-04-11, a day with 35 reviews against a usual 1"
+        "one of 30 low ratings on 2026-04-11, 35 reviews against a usual 1 a day"
     )
+
+
+def test_a_run_too_slow_for_any_day_is_caught_by_the_week():
+    start = date(2025, 1, 6)  # a Monday
+    ordinary = [fact(i, 40 + 5 * (i % 10), start + timedelta(days=7 * i)) for i in range(60)]
+    trickle = [fact(100 + i, 0.0, start + timedelta(days=500 + i // 5)) for i in range(140)]
+    flags = audience.bursts(ordinary + trickle)
+    assert {f.review_id for f in flags} == {100 + i for i in range(140)}
+    assert "in the week of" in flags[0].detail and "a week" in flags[0].detail
 
 
 def test_a_run_over_several_days_is_caught_and_a_loved_release_day_is_not():
@@ -99,6 +111,10 @@ def test_a_run_over_several_days_is_caught_and_a_loved_release_day_is_not():
     flags = audience.bursts(fans + release + run)
     assert {f.review_id for f in flags} == {300 + i for i in range(150)}
     assert audience.bursts(fans + release) == []
+    # A loved title's reviews imported in bulk, all stored on one day (a day of raves),
+    # then a run of pans: the raves are the ordinary day the pans stand out from.
+    bulk = [fact(i, loved[i % 4], None) for i in range(20)]
+    assert {f.review_id for f in audience.bursts(bulk + run)} == {300 + i for i in range(150)}
     undated_rush = [fact(i, 10.0, None) for i in range(50)]  # one stored day: no baseline
     assert audience.bursts(undated_rush) == []
 

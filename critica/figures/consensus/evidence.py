@@ -186,6 +186,8 @@ class Claim:
         """'powerful performances', 'a contrived story', "Michael Caine's droll performance"."""
         if self.aspect == "performer":
             return f"{self.person}'s {self.adjective} performance".replace("  ", " ")
+        if self.aspect not in NOUNS:  # "overall": how reviews describe the title itself
+            return ", ".join(self.adjectives[:2]) or ("praised" if self.sign > 0 else "faulted")
         noun, number = NOUNS[self.aspect]
         if number != "count":
             return f"{self.adjective} {noun}"
