@@ -821,6 +821,73 @@ def sources_remove(
     out_console().print(f"source {source} removed")
 
 
+titles_app = typer.Typer(
+    help="Titles put right by a person: guessed matches, and duplicates.", no_args_is_help=True
+)
+app.add_typer(titles_app, name="titles")
+
+
+@titles_app.command("unmatched")
+def titles_unmatched(
+    limit: Annotated[int, typer.Option(min=1, help="How many to show.")] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Reviews whose title was a guess, oldest first, with the titles they could be."""
+    from critica.store import open_store
+
+    items, total = open_store(db).unmatched(limit)
+    if as_json:
+        typer.echo(json.dumps({"total": total, "items": items}, indent=2, default=str))
+        return
+    console = out_console()
+    for item in items:
+        console.print(f"review {item['review_id']} (now under title {item['title_id']}): "
+                      f"{item['reason']}")  # fmt: skip
+        if item["quote"]:
+            console.print(f"  “{item['quote'][:100]}”")
+        for c in item["candidates"]:
+            mark = "→" if c["id"] == item["title_id"] else " "
+            console.print(f"  {mark} title {c['id']}: {c['name']} ({c['year'] or '?'}) "
+                          f"{c['external_id'] or ''}")  # fmt: skip
+    console.print(
+        f"{total} waiting; answer with `critica titles confirm REVIEW TITLE`"
+        if total
+        else "nothing waiting"
+    )
+
+
+@titles_app.command("confirm")
+def titles_confirm(
+    review: Annotated[int, typer.Argument(help="The review's id.")],
+    title: Annotated[int, typer.Argument(help="The title it is about.")],
+    db: DbOption = None,
+) -> None:
+    """Settle a guessed match: keep the review where it is, or move it to another title."""
+    from critica.store import open_store
+
+    done = open_store(db).confirm_match(review, title)
+    said = {"confirmed": "stays under", "moved": "moved to",
+            "duplicate": "was already stored under"}[done]  # fmt: skip
+    out_console().print(f"review {review} {said} title {title}")
+
+
+@titles_app.command("merge")
+def titles_merge(
+    keep: Annotated[int, typer.Argument(help="The title to keep.")],
+    gone: Annotated[int, typer.Argument(help="The duplicate, joined into it and removed.")],
+    db: DbOption = None,
+) -> None:
+    """Join two titles that are one; no review is lost."""
+    from critica.store import open_store
+
+    done = open_store(db).merge_titles(keep, gone)
+    out_console().print(
+        f"title {gone} merged into {keep}: {done['moved']} reviews moved, "
+        f"{done['duplicate']} already there, {done['seasons']} seasons moved"
+    )
+
+
 def _duration(text: str) -> float:
     m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*", text)
     if not m:

@@ -195,6 +195,7 @@ def _store_page(store: Store, source: Source, titles: TitleResolver, page: Page)
         )
     record = _record(facts, name, analysis.text)
     title_id = titles(record, analysis)
+    guessed, titles.guessed = titles.guessed, None
     review = ReviewIn(
         title_id=title_id,
         text=analysis.text,
@@ -211,6 +212,8 @@ def _store_page(store: Store, source: Source, titles: TitleResolver, page: Page)
     (stored,) = store.store_reviews([(review, analysis)])
     if stored.status == "conflict":
         raise InputError(stored.reason or "stored concurrently; collect again")
+    if guessed and stored.id is not None:
+        store.queue_matches([(stored.id, *guessed)])
     return stored.status
 
 

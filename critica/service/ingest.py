@@ -64,10 +64,13 @@ class TitleResolver:
         self.names: dict[int, str | None] = {}  # catalog titles' names (None: not named yet)
         self.shared: dict[tuple[Any, ...], list[Title]] = {}  # catalog titles sharing a name
         self.guesses: list[str] = []  # shared names no credit decided (ingest's notes)
+        # The last ``decide`` that guessed: (candidate title ids, why), for the match queue.
+        self.guessed: tuple[list[int], str] | None = None
 
     def __call__(self, f: dict[str, Any], analysis: Analysis | None = None) -> int:
         """The title's id; a name several catalog titles share is decided by the people
         ``analysis`` credits (see ``target``)."""
+        self.guessed = None
         found = self.target(f)
         if isinstance(found, int):
             return found
@@ -104,8 +107,11 @@ class TitleResolver:
         (the most voted) is noted, with what would settle it."""
         credited = [c.person for c in analysis.credits] if analysis is not None else []
         match = by_credits(candidates, credited, str(f.get("text") or ""))
+        self.guessed = None
         if not match.certain:
             t = match.title
+            why = "the review names no one the catalog credits: the most voted was taken"
+            self.guessed = ([c.id for c in candidates], why)
             self.guesses.append(
                 f"{source}: {f['title']!r} could be {len(candidates)} catalog titles and the "
                 f"review names no one to tell them apart: filed under {t.external_id}"
@@ -212,28 +218,33 @@ def ingest(
             pending.append((rec, f, rating, target))
         fresh = analyze_many([i for i, a in zip(inputs, ready, strict=True) if a is None])
         analyses = [a if a is not None else next(fresh) for a in ready]
-        reviews = [
-            ReviewIn(
-                title_id=target
-                if isinstance(target, int)
-                else titles.decide(f, target, a, rec.source),
-                text=str(f["text"]),
-                critic=f.get("critic"),
-                publication=f.get("publication"),
-                top_critic=as_bool(f.get("top_critic")),
-                date=_date(f.get("date")),
-                url=f.get("url"),
-                rating=rating,
-                source=rec.source,
-                external_id=_source_id(f.get("id")),
-                reviewer=f.get("reviewer") or "critic",
+        reviews: list[ReviewIn] = []
+        queued: dict[int, tuple[list[int], str]] = {}  # review's place -> a guessed title
+        for (rec, f, rating, target), a in zip(pending, analyses, strict=True):
+            if not isinstance(target, int):
+                target = titles.decide(f, target, a, rec.source)
+                if titles.guessed:
+                    queued[len(reviews)] = titles.guessed
+            reviews.append(
+                ReviewIn(
+                    title_id=target,
+                    text=str(f["text"]),
+                    critic=f.get("critic"),
+                    publication=f.get("publication"),
+                    top_critic=as_bool(f.get("top_critic")),
+                    date=_date(f.get("date")),
+                    url=f.get("url"),
+                    rating=rating,
+                    source=rec.source,
+                    external_id=_source_id(f.get("id")),
+                    reviewer=f.get("reviewer") or "critic",
+                )
             )
-            for (rec, f, rating, target), a in zip(pending, analyses, strict=True)
-        ]
-        for note in titles.guesses:
-            summary.notes.append(note)
+        summary.notes.extend(titles.guesses)
         titles.guesses.clear()
         stored = store.store_reviews(list(zip(reviews, analyses, strict=True)))
+        store.queue_matches([(found.id, *queued[i]) for i, found in enumerate(stored)
+                             if i in queued and found.id is not None])  # fmt: skip
         for review, result in zip(reviews, stored, strict=True):
             if result.status == "conflict":
                 summary.rejected.append(Rejected(review.source or "?", result.reason))

@@ -263,6 +263,11 @@ def m010_sources(conn: Connection) -> None:
     conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS ix_reviews_url ON reviews (url)")
 
 
+def m011_title_matches(conn: Connection) -> None:
+    """The queue of reviews whose title was a guess (critica titles unmatched)."""
+    schema.title_matches.create(conn, checkfirst=True)
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_full_text,
@@ -274,6 +279,7 @@ MIGRATIONS: list[Migration] = [
     m008_reviewer,
     m009_audience_signals,
     m010_sources,
+    m011_title_matches,
 ]
 
 

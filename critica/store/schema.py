@@ -195,6 +195,18 @@ sources = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
+# Reviews whose title was a guess (a name several catalog titles share, and the review
+# naming no one to tell them apart): a person confirms or changes each.
+title_matches = Table(
+    "title_matches",
+    metadata,
+    Column("review_id", Integer, ForeignKey("reviews.id", ondelete="CASCADE"), primary_key=True),
+    Column("candidates", JSON, nullable=False),  # title ids it could be, most voted first
+    Column("reason", Text, nullable=False),
+    Column("confirmed_at", DateTime(timezone=True)),  # None: still waiting for a person
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
 tokens = Table(
     "tokens",
     metadata,

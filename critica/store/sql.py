@@ -12,7 +12,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from critica.analysis import Analysis
 from critica.errors import StoreError
-from critica.store import checks, collection, reads, search, tokens, writes
+from critica.store import checks, collection, matching, reads, search, tokens, writes
 from critica.store.base import Store
 from critica.store.connect import connect, describe
 from critica.store.migrations import migrate
@@ -171,6 +171,33 @@ class SQLStore:
         """A stored review at any of these addresses, or None."""
         with self._read() as conn:
             return collection.review_by_url(conn, urls)
+
+    # titles put right by a person (critica.store.matching)
+
+    def queue_matches(self, items: list[tuple[int, list[int], str]]) -> None:
+        """Queue reviews whose title was a guess: (review id, candidate ids, reason)."""
+        if items:
+            with self._write() as conn:
+                matching.queue(conn, items)
+
+    def unmatched(self, limit: int = 100) -> tuple[list[dict[str, Any]], int]:
+        """Guessed matches waiting for a person, oldest first, and how many wait."""
+        with self._read() as conn:
+            return matching.unmatched(conn, limit)
+
+    def confirm_match(self, review_id: int, title_id: int) -> str:
+        """A person's answer for a review: "confirmed", "moved" or "duplicate"."""
+        with self._write() as conn:
+            found = matching.confirm(conn, review_id, title_id)
+        self._mean = None
+        return found
+
+    def merge_titles(self, keep: int, gone: int) -> dict[str, int]:
+        """Join title ``gone`` into ``keep`` without losing a review."""
+        with self._write() as conn:
+            found = matching.merge(conn, keep, gone)
+        self._mean = None
+        return found
 
     def get_title_by_external_id(self, external_id: str) -> Title | None:
         """The title with this catalog id (``tt0111161``), or None."""
