@@ -22,6 +22,8 @@ from critica.api.schemas import (
     CalibrationOut,
     CriticList,
     Health,
+    MatchSettle,
+    MatchSettled,
     PublicationList,
     PublicationOut,
     PublicationUpdate,
@@ -35,8 +37,9 @@ from critica.api.schemas import (
     TitleCreated,
     TitleList,
     TitlePage,
+    Unmatched,
 )
-from critica.errors import AuthError, CriticaError, InputError, http_status
+from critica.errors import AuthError, CriticaError, InputError, NotFoundError, http_status
 from critica.figures import calibration
 from critica.models import shipped_version
 from critica.models.encoder import shared_encoder
@@ -251,6 +254,32 @@ def create_title(body: TitleCreate, store: StoreDep) -> dict[str, Any]:
         pages.get_title_or_404(store, body.parent_id)
     title, created = store.get_or_add_title(TitleIn(**body.model_dump()))
     return {**pages.title_dict(title), "created": created}
+
+
+@router.get("/titles/unmatched", tags=["titles"], response_model=Unmatched)
+def list_unmatched(store: StoreDep, limit: int = Query(100, ge=1, le=500)) -> dict[str, Any]:
+    """Reviews whose title was a guess (a name several catalog titles share), oldest
+    first, each with the titles it could be."""
+    items, total = store.unmatched(limit)
+    return {"total": total, "items": items}
+
+
+@router.post(
+    "/titles/unmatched/{review_id}",
+    tags=["titles"],
+    dependencies=[Writer],
+    response_model=MatchSettled,
+)
+def settle_unmatched(
+    review_id: Annotated[int, IdPath], body: MatchSettle, store: StoreDep
+) -> dict[str, Any]:
+    """A person's answer: the review stays where it is ("confirmed") or moves to
+    ``title_id`` ("moved"; "duplicate" when that title holds the same review already)."""
+    if store.get_review(review_id) is None:
+        raise NotFoundError(f"no review with id {review_id}; see GET /api/v1/titles/unmatched")
+    pages.get_title_or_404(store, body.title_id)
+    return {"review_id": review_id, "title_id": body.title_id,
+            "result": store.confirm_match(review_id, body.title_id)}  # fmt: skip
 
 
 @router.get(

@@ -393,3 +393,35 @@ class SearchPage(BaseModel):
         default_factory=list,
         description="Critics whose name holds every word: id, name, reviews, mean score…",
     )
+
+
+class Candidate(BaseModel):
+    id: int
+    name: str
+    year: int | None
+    external_id: str | None
+    votes: int | None
+
+
+class UnmatchedReview(BaseModel):
+    review_id: int
+    title_id: int = Field(description="The title it is filed under now (the guess).")
+    reason: str
+    url: str | None
+    quote: str | None
+    candidates: list[Candidate] = Field(description="The titles it could be, most voted first.")
+
+
+class Unmatched(BaseModel):
+    total: int = Field(description="Reviews waiting for a person.")
+    items: list[UnmatchedReview]
+
+
+class MatchSettle(BaseModel):
+    title_id: int = Field(description="The title the review is about.")
+
+
+class MatchSettled(BaseModel):
+    review_id: int
+    title_id: int
+    result: Literal["confirmed", "moved", "duplicate"]

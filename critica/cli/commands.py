@@ -536,6 +536,13 @@ def serve(
             help="Server processes (uvicorn workers), each with its own analysis workers.",
         ),
     ] = 1,
+    collect_every: Annotated[
+        str | None,
+        typer.Option(
+            help="Also collect from the sources (`critica sources`) this often, e.g. 30m, "
+            "in the background of this server."
+        ),
+    ] = None,
 ) -> None:
     """Serve the REST API (OpenAPI docs at /docs)."""
     from critica.api import create_app
@@ -559,6 +566,12 @@ def serve(
     )
     from critica.service import http
 
+    if collect_every:
+        from critica.collect import background
+
+        url = application.state.store.engine.url.render_as_string(hide_password=False)
+        background(url, _duration(collect_every))
+        Console().print(f"collecting from the sources every {collect_every}")
     if workers == 1:
         http.run(application, host, port)
         return

@@ -10,7 +10,9 @@ address but with the same outlet and text is an update (``critica.store.identity
 
 from __future__ import annotations
 
+import logging
 import re
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,6 +35,7 @@ PAYWALL = re.compile(
     r"(?:continue|keep) reading|already a member|register to read)\b",
     re.IGNORECASE,
 )
+log = logging.getLogger(__name__)
 BACKOFF = timedelta(minutes=5)  # a failing source waits this, doubled for each failure
 BACKOFF_MAX = timedelta(days=1)
 
@@ -236,3 +239,29 @@ def _day(value: str | None) -> Any:
         return date.fromisoformat(value[:10]) if value else None
     except ValueError:
         return None
+
+
+def background(database_url: str, every: float) -> threading.Event:
+    """Collect from every source every ``every`` seconds in a daemon thread of this process
+    (``critica serve --collect-every``), with a store of its own; set the returned event to
+    stop it. A pass that fails is logged and the next one comes as planned."""
+    from critica.store import open_store
+
+    stop = threading.Event()
+
+    def loop() -> None:
+        store = open_store(database_url)
+        try:
+            while not stop.is_set():
+                try:
+                    found = collect(store).results
+                    said = ", ".join(f"{r.source.url} {r.status} (+{r.added})" for r in found)
+                    log.info("collected: %s", said)
+                except Exception:
+                    log.exception("a collection pass failed; the next comes as planned")
+                stop.wait(every)
+        finally:
+            store.close()
+
+    threading.Thread(target=loop, name="critica-collect", daemon=True).start()
+    return stop

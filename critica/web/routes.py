@@ -239,6 +239,14 @@ def publication(
     return render(request, "publication.html", {"page": page})
 
 
+@router.api_route("/unmatched", methods=["GET", "HEAD"])
+def unmatched(request: Request) -> Response:
+    """Reviews whose title was a guess, with the titles each could be: the queue a person
+    settles (`critica titles confirm`, or POST /api/v1/titles/unmatched/{review_id})."""
+    items, total = store_of(request).unmatched(limit=100)
+    return render(request, "unmatched.html", {"items": items, "total": total})
+
+
 @router.get("/catalog/{external_id}")
 def title_by_catalog_id(request: Request, external_id: str) -> Response:
     """A title by its catalog (IMDb) id: a redirect to its page."""

@@ -83,6 +83,8 @@ class Site:
                            "/go/moved", "/reviews/busy"]  # fmt: skip
         self.feed_etag = '"v1"'
         self.busy_left = 1  # 429s still to send on /reviews/busy
+        self.die_at: str | None = None  # the site goes down right after serving this path
+        self.slow = 0.0  # seconds /reviews/slow takes to answer
         site = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -92,14 +94,19 @@ class Site:
             def do_GET(self) -> None:
                 site.log.append((time.monotonic(), self.path, dict(self.headers)))
                 site.route(self)
+                if self.path == site.die_at:  # the host goes away mid-pass
+                    threading.Thread(target=site.close, daemon=True).start()
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.closed = False
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        if not self.closed:
+            self.closed = True
+            self.server.shutdown()
+            self.server.server_close()
 
     def requests(self, path: str) -> int:
         return sum(1 for _, p, _ in self.log if p == path)
@@ -147,6 +154,9 @@ class Site:
                 return self.send(h, 429, "slow down", "text/plain", {"Retry-After": "1"})
             page = jsonld_page("Ronin", 1998, PAN.replace("The Salt Orchard", "Ronin"), None)
             return self.send(h, 200, page, "text/html")
+        if path == "/reviews/slow":
+            time.sleep(self.slow)
+            return self.send(h, 200, jsonld_page("Heat", 1995, PRAISE, None), "text/html")
         if path == "/private/draft":
             return self.send(h, 200, jsonld_page("Secret", 2020, PRAISE, None), "text/html")
         return self.send(h, 404, "not here", "text/plain")

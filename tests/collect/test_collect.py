@@ -167,3 +167,85 @@ def test_the_cli_adds_lists_collects_and_removes(site, tmp_path):
     assert runner.invoke(app, ["sources", "remove", "1", "--db", url]).exit_code == 0
     gone = runner.invoke(app, ["sources", "remove", "1", "--db", url])
     assert gone.exit_code == 2 and "no source '1'" in gone.output
+
+
+def test_a_slow_host_times_out_and_the_pass_goes_on(site, db, monkeypatch):
+    monkeypatch.setenv("CRITICA_FETCH_TIMEOUT", "0.5")
+    monkeypatch.setenv("CRITICA_COLLECT_RETRIES", "1")
+    config.settings.cache_clear()
+    site.slow, site.feed_items = 2.0, ["/reviews/slow", "/reviews/night-harbor"]
+    db.add_source(SourceIn(f"{site.base}/feed.xml"))
+    (result,) = collect(db).results
+    assert result.status == "ok" and result.added == 1
+    (error,) = result.errors
+    assert "/reviews/slow" in error and "did not answer in time" in error
+    assert site.requests("/reviews/slow") == 2  # one try and one retry
+
+
+def test_a_source_that_dies_mid_pass_blocks_no_other(site, db):
+    other = Site()
+    try:
+        site.die_at = "/reviews/salt-orchard"  # goes down after its second review
+        db.add_source(SourceIn(f"{site.base}/feed.xml"))
+        db.add_source(SourceIn(f"{other.base}/sitemap.xml"))
+        dying, alive = collect(db).results
+        assert dying.added == 2 and len(dying.errors) == 6  # the rest could not be reached
+        assert all("could not" in e or "robots" in e for e in dying.errors), dying.errors
+        assert alive.status == "ok" and alive.items == 2 and alive.errors == []
+        # Its Heat page is the dying site's (same outlet, critic and text) at a new
+        # address: an update of the stored review, not a second one.
+        assert (alive.added, alive.updated) == (1, 1)
+    finally:
+        other.close()
+
+
+def test_collect_killed_mid_pass_loses_nothing_and_stores_nothing_twice(site, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    url = f"sqlite:///{tmp_path / 'k.db'}"
+    store = SQLStore(url)
+    store.add_source(SourceIn(f"{site.base}/feed.xml"))
+    env = {**os.environ, "CRITICA_COLLECT_DELAY": "0.4"}
+    command = [sys.executable, "-m", "critica", "collect", "--db", url]
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while store.count_reviews() < 1 and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.1)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    first = store.count_reviews()
+    assert 1 <= first < 5  # killed part-way
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert store.count_reviews() == 5 and store.integrity_check() == []
+    urls = [r.url for t in store.list_titles() for r in store.reviews_for_title(t.id)[0]]
+    assert len(urls) == len(set(urls)) == 5
+    store.close()
+
+
+def test_collection_runs_in_the_background_until_stopped(site, tmp_path):
+    import time
+
+    from critica.collect import background
+
+    url = f"sqlite:///{tmp_path / 'bg.db'}"
+    store = SQLStore(url)
+    store.add_source(SourceIn(f"{site.base}/sitemap.xml"))
+    stop = background(url, every=0.2)
+    try:
+        deadline = time.monotonic() + 60
+        while store.count_reviews() < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert store.count_reviews() == 2
+        passes = site.requests("/sitemap.xml")
+        while site.requests("/sitemap.xml") == passes and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert site.requests("/sitemap.xml") > passes  # it keeps going
+    finally:
+        stop.set()
+    assert store.count_reviews() == 2  # nothing stored twice
+    store.close()

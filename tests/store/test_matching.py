@@ -89,3 +89,35 @@ def test_the_cli_lists_settles_and_merges(store, store_url):
     assert merged.exit_code == 0 and "1 reviews moved" in merged.output
     again = runner.invoke(app, ["titles", "merge", str(a.id), str(b.id), "--db", store_url])
     assert again.exit_code == 4 and f"no title with id {b.id}" in again.output
+
+
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
+def test_the_queue_in_the_api_and_on_the_web(store):
+    from fastapi.testclient import TestClient
+
+    from critica.api import create_app
+
+    a = store.add_title(TitleIn("Offside", "film", year=2006, external_id="tt0499537"))
+    b = store.add_title(TitleIn("Offside", "film", year=2023, external_id="tt1234567"))
+    review = add(store, a.id, "Sharp, funny and quietly angry about who gets let in.", "Gil")
+    store.queue_matches([(review, [a.id, b.id], "a test guess")])
+    client = TestClient(create_app(store))
+    listed = client.get("/api/v1/titles/unmatched").json()
+    assert listed["total"] == 1 and listed["items"][0]["review_id"] == review
+    assert [c["year"] for c in listed["items"][0]["candidates"]] == [2006, 2023]
+    html = client.get("/unmatched").text
+    assert f'id="review-{review}"' in html and "Offside</a> (2023)" in html
+    assert client.get(f"/api/v1/titles/{a.id}").status_code == 200  # ids still route
+    body = {"title_id": b.id}
+    assert client.post(f"/api/v1/titles/unmatched/{review}", json=body).status_code == 401
+    token = {"Authorization": f"Bearer {store.create_token('t')}"}
+    done = client.post(f"/api/v1/titles/unmatched/{review}", json=body, headers=token)
+    assert done.status_code == 200 and done.json()["result"] == "moved"
+    assert client.get("/api/v1/titles/unmatched").json() == {"total": 0, "items": []}
+    assert "Nothing to match" in client.get("/unmatched").text
+    missing = client.post("/api/v1/titles/unmatched/99999", json=body, headers=token)
+    assert missing.status_code == 404 and "no review with id 99999" in missing.text
+    nowhere = client.post(
+        f"/api/v1/titles/unmatched/{review}", json={"title_id": 999}, headers=token
+    )
+    assert nowhere.status_code == 404 and "no title with id 999" in nowhere.text
