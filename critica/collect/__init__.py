@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from critica import config
+from critica.analysis import Analysis
 from critica.collect.fetch import Deferred, Disallowed, Fetcher, Page
 from critica.collect.structured import PageFacts, item_links, read_page
 from critica.errors import CriticaError, FetchError, InputError
@@ -196,6 +197,7 @@ def _store_page(store: Store, source: Source, titles: TitleResolver, page: Page)
             f"no review text to read, only {analysis.text[:80]!r}: a paywall; ingest the "
             "review from a copy you may read"
         )
+    analysis.warnings.extend(disagreements(facts, analysis))
     record = _record(facts, name, analysis.text)
     title_id = titles(record, analysis)
     guessed, titles.guessed = titles.guessed, None
@@ -218,6 +220,37 @@ def _store_page(store: Store, source: Source, titles: TitleResolver, page: Page)
     if guessed and stored.id is not None:
         store.queue_matches([(stored.id, *guessed)])
     return stored.status
+
+
+RATING_APART = 30.0  # a stated rating this far from the text's own score is a disagreement
+
+
+def disagreements(facts: PageFacts, analysis: Analysis) -> list[str]:
+    """Where what the page states and what the text says part ways; both are kept (the
+    page's word counts) and these lines, stored as the analysis's warnings, say so."""
+    from critica.pipeline.title import guess_title
+
+    found = []
+    if facts.title:
+        own = guess_title(analysis.text, list(analysis.entities))
+        if own is not None and not _same_name(own.name, facts.title):
+            found.append(
+                f"the page's structured data names the title {facts.title!r}, its text "
+                f"{own.name!r}: filed under {facts.title!r}"
+            )
+    if facts.rating and analysis.rating and analysis.text_score is not None:
+        stated, text = analysis.rating.normalized, analysis.text_score
+        if abs(stated - text) >= RATING_APART:
+            found.append(
+                f"the page's rating ({facts.rating}: {stated:.0f}/100) and the text's own "
+                f"score ({text:.0f}) disagree; the rating counts"
+            )
+    return found
+
+
+def _same_name(a: str, b: str) -> bool:
+    x, y = (" ".join(re.findall(r"\w+", n.casefold())) for n in (a, b))
+    return bool(x) and bool(y) and (x in y or y in x)
 
 
 def _record(facts: PageFacts, name: str, text: str) -> dict[str, Any]:

@@ -113,7 +113,10 @@ def read_page(html: str, url: str) -> PageFacts:
         data = {}
     facts = PageFacts(canonical=_canonical(html, url))
     for syntax in ("json-ld", "microdata", "rdfa"):
-        reviews = [d for d in _walk(data.get(syntax) or []) if _types(d) & REVIEW_TYPES]
+        items = data.get(syntax) or []
+        if syntax == "rdfa":
+            items = _embedded(items)
+        reviews = [d for d in _walk(items) if _types(d) & REVIEW_TYPES]
         if reviews:
             _from_review(facts, reviews[0])
             facts.structured = syntax
@@ -129,6 +132,34 @@ def read_page(html: str, url: str) -> PageFacts:
     facts.date = facts.date or og.get("article:published_time")
     facts.canonical = facts.canonical or og.get("og:url")
     return facts
+
+
+_SCHEMA = re.compile(r"^https?://schema\.org/")
+
+
+def _embedded(nodes: list[dict[str, Any]], depth: int = 4) -> list[dict[str, Any]]:
+    """RDFa as extruct gives it (flat nodes, full property IRIs, ``{"@value": …}`` and
+    ``{"@id": …}`` references) as plain nested dicts, like JSON-LD's."""
+    by_id = {n.get("@id"): n for n in nodes if isinstance(n, dict)}
+
+    def plain(node: dict[str, Any], left: int) -> dict[str, Any]:
+        out: dict[str, Any] = {"@type": node.get("@type", [])}
+        for key, values in node.items():
+            if key.startswith("@"):
+                continue
+            got = [value(v, left) for v in (values if isinstance(values, list) else [values])]
+            out[_SCHEMA.sub("", key)] = got[0] if len(got) == 1 else got
+        return out
+
+    def value(v: Any, left: int) -> Any:
+        if isinstance(v, dict) and "@value" in v:
+            return v["@value"]
+        if isinstance(v, dict) and "@id" in v:
+            target = by_id.get(v["@id"])
+            return plain(target, left - 1) if target is not None and left > 0 else v["@id"]
+        return v
+
+    return [plain(n, depth) for n in by_id.values() if n.get("@type")]
 
 
 def _from_review(facts: PageFacts, review: dict[str, Any]) -> None:

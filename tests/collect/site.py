@@ -154,6 +154,12 @@ class Site:
                 return self.send(h, 429, "slow down", "text/plain", {"Retry-After": "1"})
             page = jsonld_page("Ronin", 1998, PAN.replace("The Salt Orchard", "Ronin"), None)
             return self.send(h, 200, page, "text/html")
+        if path == "/reviews/mismatch":  # the data says Heat, 1/4; the text raves about another
+            page = PLAIN.replace("<head>", '<head><script type="application/ld+json">'
+                                 '{"@type": "Review", "itemReviewed": {"@type": "Movie", '
+                                 '"name": "Heat"}, "reviewRating": {"ratingValue": 1, '
+                                 '"bestRating": 4}}</script>')  # fmt: skip
+            return self.send(h, 200, page, "text/html")
         if path == "/reviews/slow":
             time.sleep(self.slow)
             return self.send(h, 200, jsonld_page("Heat", 1995, PRAISE, None), "text/html")

@@ -249,3 +249,35 @@ def test_collection_runs_in_the_background_until_stopped(site, tmp_path):
         stop.set()
     assert store.count_reviews() == 2  # nothing stored twice
     store.close()
+
+
+def test_where_the_page_and_its_text_disagree_both_are_kept_and_it_is_said(site, db):
+    site.feed_items = ["/reviews/mismatch"]
+    db.add_source(SourceIn(f"{site.base}/feed.xml"))
+    (result,) = collect(db).results
+    assert result.added == 1, result.errors
+    (title,) = db.find_titles("Heat")
+    (review,) = db.reviews_for_title(title.id)[0]
+    assert review.rating == "1/4" and review.score == 25.0  # the page's word counts
+    stored = db.get_review(review.id)
+    warnings = " | ".join(stored.analysis["warnings"])
+    assert "names the title 'Heat', its text 'Night Harbor'" in warnings
+    assert "the page's rating (1/4: 25/100) and the text's own score" in warnings
+    assert stored.analysis["text_score"] > 55  # the text's own score is kept beside it
+
+
+def test_rdfa_review_data_is_read_too():
+    page = (
+        '<html><body><div vocab="https://schema.org/" typeof="Review">'
+        '<div property="itemReviewed" typeof="Movie"><span property="name">Ronin</span>'
+        '<meta property="dateCreated" content="1998"></div>'
+        '<div property="author" typeof="Person"><span property="name">Roger Ebert</span></div>'
+        '<div property="reviewRating" typeof="Rating"><meta property="ratingValue" content="3.5">'
+        '<meta property="bestRating" content="4"></div>'
+        "<p>Taut and grown-up, with the best car chase in years.</p></div></body></html>"
+    )
+    facts = read_page(page, "https://x.test/r/ronin")
+    assert (facts.title, facts.year, facts.critic, facts.rating) == (
+        "Ronin", 1998, "Roger Ebert", "3.5/4",
+    )  # fmt: skip
+    assert facts.structured == "rdfa"
