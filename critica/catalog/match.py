@@ -4,7 +4,8 @@
 A review's people (those its analysis credits, and any of a candidate's principal cast
 and crew that its text names: "Panahi's film") are compared with each candidate's. The
 candidate sharing the most people wins; with no one shared, or a tie, the most-voted
-candidate is taken and the match is reported as uncertain.
+candidate is taken and the match is reported as uncertain. The review's date rules out
+titles released after it.
 """
 
 from __future__ import annotations
@@ -28,10 +29,23 @@ class Match:
     certain: bool  # False: no one shared, or a tie; the most-voted candidate was taken
 
 
-def by_credits(candidates: Sequence[Title], credited: Iterable[str], text: str = "") -> Match:
+def by_credits(
+    candidates: Sequence[Title],
+    credited: Iterable[str],
+    text: str = "",
+    reviewed: int | None = None,
+) -> Match:
     """The candidate the review's people point to (``candidates`` most voted first): those
     its analysis credits, and those of the candidate's people that the ``text`` names in
-    full or by a last name of four letters or more, capitalised ("Panahi's film")."""
+    full or by a last name of four letters or more, capitalised ("Panahi's film").
+
+    ``reviewed`` (the year the review appeared) rules out titles released later than the
+    year after it (festival reviews come early); when that leaves one, it is the one."""
+    if reviewed is not None:
+        possible = [t for t in candidates if t.year is None or t.year <= reviewed + 1]
+        if len(possible) == 1:
+            return Match(possible[0], (), certain=True)
+        candidates = possible or candidates
     names = {_key(n) for n in credited if n.strip()}
     ranked = []
     for order, title in enumerate(candidates):

@@ -261,6 +261,7 @@ def _record(facts: PageFacts, name: str, text: str) -> dict[str, Any]:
         "kind": facts.kind or ("series" if facts.season else None),
         "year": facts.year if not facts.season else None,
         "season": facts.season,
+        "date": facts.date,
         "text": " ".join([text, *facts.people]),
     }
 

@@ -106,7 +106,10 @@ class TitleResolver:
         """The candidate whose people the review names (``critica.catalog.match``); a guess
         (the most voted) is noted, with what would settle it."""
         credited = [c.person for c in analysis.credits] if analysis is not None else []
-        match = by_credits(candidates, credited, str(f.get("text") or ""))
+        day = _date(f.get("date"))
+        match = by_credits(
+            candidates, credited, str(f.get("text") or ""), day.year if day else None
+        )
         self.guessed = None
         if not match.certain:
             t = match.title

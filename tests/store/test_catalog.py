@@ -320,16 +320,18 @@ def test_a_shared_name_goes_to_the_title_whose_people_the_review_names(store, tm
          "out of very little, and Offside mostly holds its nerve until the end."},
         {"title": "Offside", "text": "A brisk and likeable film, though it runs out of ideas."},
         {"title": "Offside", "year": 2023, "text": "Cold, clever and far too long for its story."},
+        {"title": "Offside", "date": "2010-05-01",  # before the 2023 film: the 2006 one
+         "text": "Still fresh four years on, and still the funniest film about football."},
     ]  # fmt: skip
     path = tmp_path / "offside.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in rows))
     done = ingest(store, [path])
-    assert done.added == 4
+    assert done.added == 5
     old, new = (
         store.get_title_by_external_id("tt0499537"),
         store.get_title_by_external_id("tt1234567"),
     )
-    assert len(store.review_facts(old.id)) == 2  # Panahi's, and the unnamed one (most voted)
+    assert len(store.review_facts(old.id)) == 3  # Panahi's, the unnamed one, the 2010 one
     assert len(store.review_facts(new.id)) == 2  # Kowalczyk's, and the one with its year
     (note,) = done.notes
     assert note.startswith(f"{path}:3: 'Offside' could be 2 catalog titles")
