@@ -395,7 +395,7 @@ def title_index(store: Store, calibrated: bool | None = None) -> list[dict[str, 
     if calibrated is None:
         calibrated = bool(config.get("calibrated_scores"))
     s = config.settings()
-    key = (store.url, store.history_stamp(), calibrated, json.dumps(s, default=str))
+    key = (store.url, store.writes, store.history_stamp(), calibrated, json.dumps(s, default=str))
     if key in _index_cache:
         return _index_cache[key]
     fitted = calibration.for_store(store) if calibrated else None
@@ -483,11 +483,25 @@ def home_page(store: Store, calibrated: bool | None = None) -> dict[str, Any]:
     if calibrated is None:
         calibrated = bool(config.get("calibrated_scores"))
     fitted = calibration.for_store(store) if calibrated else None
+    prior = store.mean_score()  # C as on every title page
+    stamp = store.history_stamp()
+    key = (store.url, store.writes, stamp, calibrated, json.dumps(config.settings(), default=str))
+    if key not in _home_cache:  # built once per store state: 200 titles' reviews are read
+        _home_cache.clear()
+        _home_cache[key] = _home_lists(store, fitted, prior)
+    return {**_home_cache[key], **gap_lists(store, fitted, prior, stamp)}
+
+
+_home_cache: dict[tuple[Any, ...], dict[str, Any]] = {}
+
+
+def _home_lists(
+    store: Store, fitted: calibration.Calibration | None, prior: float | None
+) -> dict[str, Any]:
     scanned = [t for kind in ("film", "series") for t in store.list_titles(kind, HOME_SCAN)]
     facts = {t.id: store.review_facts(t.id) for t in scanned}
     if fitted is not None:
         facts = {tid: fitted.apply(fs) for tid, fs in facts.items()}
-    prior = store.mean_score()  # C as on every title page
     rows = [title_summary(t, facts[t.id], prior) for t in scanned if facts[t.id]]
     recent = sorted(rows, key=lambda r: (r["latest"] or "", r["id"]), reverse=True)
     best = [r for r in rows if r["score_bayes"] is not None]
@@ -500,7 +514,6 @@ def home_page(store: Store, calibrated: bool | None = None) -> dict[str, Any]:
         "recent": recent[:HOME_LIST],
         "best": best[:HOME_LIST],
         "divisive": split[:HOME_LIST],
-        **gap_lists(store, fitted, prior),
     }
 
 
@@ -515,12 +528,17 @@ _gaps_building: set[str] = set()
 
 
 def gap_lists(
-    store: Store, fitted: calibration.Calibration | None, prior: float | None
+    store: Store,
+    fitted: calibration.Calibration | None,
+    prior: float | None,
+    stamp: tuple[int, str] | None = None,
 ) -> dict[str, list[dict[str, Any]]]:
     """The titles critics like far more than the audience does (``critics_above``) and far
     less (``audience_above``), by the title pages' own figures and gap. Built in full the
-    first time for a store, then refreshed in the background (see ``GAP_TTL``)."""
-    key = (store.history_stamp(), fitted is not None, json.dumps(config.settings(), default=str))
+    first time for a store, then refreshed in the background (see ``GAP_TTL``); ``stamp``
+    is the store's ``history_stamp`` when the caller has read it."""
+    stamp = stamp or store.history_stamp()
+    key = (stamp, fitted is not None, json.dumps(config.settings(), default=str))
     found = _gaps.get(store.url)
     if found is None:
         lists = build_gap_lists(store, fitted, prior)

@@ -25,6 +25,7 @@ class Store(Protocol):
     """Titles, critics, publications, reviews with analyses, tokens, full-text search."""
 
     url: str
+    writes: int  # write transactions run through this object (part of the page caches' keys)
 
     # titles
     def add_title(self, title: TitleIn) -> Title: ...

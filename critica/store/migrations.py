@@ -268,6 +268,14 @@ def m011_title_matches(conn: Connection) -> None:
     schema.title_matches.create(conn, checkfirst=True)
 
 
+def m012_analyzed_at_index(conn: Connection) -> None:
+    """An index on analyses.analyzed_at: the history stamp (the page caches' key) reads its
+    newest value on every home page and titles index."""
+    conn.exec_driver_sql(
+        "CREATE INDEX IF NOT EXISTS ix_analyses_analyzed_at ON analyses (analyzed_at)"
+    )
+
+
 MIGRATIONS: list[Migration] = [
     m001_initial,
     m002_full_text,
@@ -280,6 +288,7 @@ MIGRATIONS: list[Migration] = [
     m009_audience_signals,
     m010_sources,
     m011_title_matches,
+    m012_analyzed_at_index,
 ]
 
 

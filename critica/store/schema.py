@@ -135,6 +135,7 @@ analyses = Table(
     Column("analyzed_at", DateTime(timezone=True), nullable=False),
     Index("ix_analyses_fresh", "fresh"),
     Index("ix_analyses_model_version", "model_version"),
+    Index("ix_analyses_analyzed_at", "analyzed_at"),
 )
 
 aspect_mentions = Table(

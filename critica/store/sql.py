@@ -50,6 +50,7 @@ class SQLStore:
         # Writers take SQLite's write lock up front instead of failing to upgrade a read lock.
         self._writer = self.engine.execution_options(sqlite_immediate=True)
         self._mean: tuple[float, float | None] | None = None  # (when read, mean score)
+        self.writes = 0  # write transactions this store object has run
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:
@@ -67,6 +68,8 @@ class SQLStore:
                 yield conn
         except OperationalError as error:
             raise StoreError(describe(self.url, error)) from error
+        finally:
+            self.writes += 1  # a cache key: any write of this store (a weight, a title name)
 
     def write(self) -> AbstractContextManager[Connection]:
         """One write transaction, for bulk importers (``critica.catalog``) that batch their own

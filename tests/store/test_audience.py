@@ -190,3 +190,21 @@ def test_bare_number_ratings_read_on_the_given_scale(store, tmp_path):
     title = store.get_title_by_external_id("tt0499537")
     scores = sorted(f.rating_score for f in store.review_facts(title.id, reviewer="audience"))
     assert scores == [30.0, 90.0]  # 3/10 and 9/10 on 0-100, as any x/10 rating
+
+
+def test_the_home_page_is_built_once_per_store_state(title_with_both, store, monkeypatch):
+    from critica.service import pages
+
+    title, client = title_with_both
+    first = pages.home_page(store)
+    reads = []
+    real = store.review_facts
+    monkeypatch.setattr(store, "review_facts", lambda *a, **k: reads.append(a) or real(*a, **k))
+    assert pages.home_page(store) == first and reads == []  # the same store state: no reads
+    pub = store.add_title(TitleIn(name="Collateral", kind="film", year=2004))  # any write
+    assert pub.id and pages.home_page(store)["recent"] == first["recent"]
+    assert reads  # rebuilt after the write
+    token = {"Authorization": f"Bearer {store.create_token('t4')}"}
+    body = {"title_id": title.id, "text": PANS[1], "critic": "New critic"}
+    assert client.post("/api/v1/reviews", json=body, headers=token).status_code == 201
+    assert pages.home_page(store)["recent"][0]["reviews"] == 7  # a new review: new figures
