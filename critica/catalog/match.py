@@ -50,7 +50,8 @@ def by_credits(
     ranked = []
     for order, title in enumerate(candidates):
         people = {_key(str(c["person"])) for c in title.credits if c.get("person")}
-        shared = {n for n in names if n in people or (" " not in n and n in _surnames(people))}
+        surnames = _surnames(people)
+        shared = {n for n in names if n in people or (" " not in n and n in surnames)}
         shared |= {p for p in people if p and _named_in(str(p), text)}
         ranked.append((len(shared), -order, title, tuple(sorted(shared))))
     ranked.sort(key=lambda r: (r[0], r[1]), reverse=True)

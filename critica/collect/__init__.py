@@ -25,7 +25,7 @@ from critica.collect.fetch import Deferred, Disallowed, Fetcher, Page
 from critica.collect.structured import PageFacts, item_links, read_page
 from critica.errors import CriticaError, FetchError, InputError
 from critica.inputs.sources import decode_bytes
-from critica.service.ingest import TitleResolver
+from critica.service.ingest import TitleResolver, _date
 from critica.store.base import Store
 from critica.store.records import ReviewIn, Source
 
@@ -207,7 +207,7 @@ def _store_page(store: Store, source: Source, titles: TitleResolver, page: Page)
         critic=facts.critic or source.critic,
         publication=facts.publication or source.publication or source.name,
         top_critic=source.top_critic or None,
-        date=_day(facts.date),
+        date=_date(facts.date),
         url=canonical,
         rating=facts.rating,
         source=page.url,
@@ -264,15 +264,6 @@ def _record(facts: PageFacts, name: str, text: str) -> dict[str, Any]:
         "date": facts.date,
         "text": " ".join([text, *facts.people]),
     }
-
-
-def _day(value: str | None) -> Any:
-    from datetime import date
-
-    try:
-        return date.fromisoformat(value[:10]) if value else None
-    except ValueError:
-        return None
 
 
 def background(database_url: str, every: float) -> threading.Event:

@@ -57,6 +57,14 @@ class Deferred(FetchError):
         self.until = until
 
 
+class Refused(FetchError):
+    """A 4xx answer (429 aside): the address is not there for us; ``status`` says which."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
 class Disallowed(FetchError):
     """robots.txt forbids the address to critica."""
 
@@ -182,7 +190,7 @@ class Fetcher:
                 raise Deferred(f"{url} asks us to come back in {wait:.0f} s", until)
             raise Retryable(f"{url} answered HTTP {status}", wait)
         if status >= 400:
-            raise FetchError(f"{url} answered HTTP {status} {response.reason_phrase}")
+            raise Refused(f"{url} answered HTTP {status} {response.reason_phrase}", status)
         limit, chunks, size = int(config.get("max_input_bytes")), [], 0
         for chunk in response.iter_bytes():
             size += len(chunk)
@@ -216,10 +224,8 @@ class Fetcher:
 
         try:
             page = self._get(url, {})
-        except Retryable:
-            return Protego.parse("User-agent: *\nDisallow: /")
-        except FetchError as exc:
-            if " answered HTTP 4" in str(exc):
-                return None
+        except Refused:
+            return None  # no robots.txt: everything is allowed
+        except FetchError:  # 5xx, unreachable: nothing is, this pass (RFC 9309)
             return Protego.parse("User-agent: *\nDisallow: /")
         return Protego.parse(page.body.decode("utf-8", "replace"))
