@@ -6,7 +6,7 @@ TRAIN_VENV := .venv-train
 DATA ?= ../shared/datasets
 PORT ?= 8000
 
-.PHONY: venv demo test test-fast check fmt train teacher docs bench clean screenshots
+.PHONY: venv demo test test-fast check fmt train teacher teacher-v2 transfer docs bench clean screenshots
 
 $(BIN)/.installed: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -61,6 +61,20 @@ teacher: $(TRAIN_VENV)/.installed  ## the distillation teacher's soft labels (tr
 	$(TRAIN_VENV)/bin/python -m training.teacher_base --out build/teacher-base
 	$(TRAIN_VENV)/bin/python -m training.train_sentence --data $(DATA) --out build/teacher --base build/teacher-base/all-mpnet-base-v2 --epochs 1 --lr 3e-5 --save-every 300
 	$(TRAIN_VENV)/bin/python -m training.teacher_labels --data $(DATA) --checkpoint build/teacher/checkpoint.pt --base build/teacher-base/all-mpnet-base-v2
+
+# The second teacher: low-rank adapters on all-mpnet-base-v2's layers 4-11, so what it learns
+# is a 3.6 MB file that is committed, and each later step rebuilds it from the base model.
+teacher-v2: $(TRAIN_VENV)/.installed  ## train the LoRA teacher (training/teacher/teacher-v2.safetensors; ~90 min on 2 cores, resumable)
+	$(TRAIN_VENV)/bin/python -m training.teacher_base --out build/teacher-base
+	$(TRAIN_VENV)/bin/python -m training.train_sentence --data $(DATA) --out build/teacher2 --base build/teacher-base/all-mpnet-base-v2 --epochs 1 --lr 5e-4 --lora-rank 16 --lora-from-layer 4 --save-every 100 --adapter-out build/teacher2/adapter.safetensors
+	cp build/teacher2/adapter.safetensors training/teacher/teacher-v2.safetensors
+
+TRANSFER_CHUNKS ?= 0 1 2 3 4
+transfer: $(TRAIN_VENV)/.installed  ## the LoRA teacher's labels on unlabelled review sentences, 10,000 a chunk (~10 min each); chunks already there are kept
+	$(TRAIN_VENV)/bin/python -m training.teacher_base --out build/teacher-base
+	for k in $(TRANSFER_CHUNKS); do \
+	  test -f training/teacher/transfer-0$$k.npz || $(TRAIN_VENV)/bin/python -m training.teacher_labels --data $(DATA) --base build/teacher-base/all-mpnet-base-v2 --adapter training/teacher/teacher-v2.safetensors --transfer-chunk $$k || exit 1; \
+	done
 
 bench: venv $(TRAIN_VENV)/.installed  ## speed figures (needs torch for the baseline)
 	$(TRAIN_VENV)/bin/python bench/speed.py --data $(DATA)

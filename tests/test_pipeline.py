@@ -159,3 +159,86 @@ def test_component_errors_survive_pickling():
 
     error = pickle.loads(pickle.dumps(ComponentError("picky", RuntimeError("x"))))
     assert error.component == "picky" and "'picky' failed: x" in str(error)
+
+
+# --- a background step runs beside the steps that do not touch its fields ---------------
+
+
+class Step(BaseComponent):
+    """A step that records when it ran, and may wait for another step's signal."""
+
+    def __init__(self, name: str, log: list[str], wait_for=None, signal=None, fail=False) -> None:
+        self.name, self.log = name, log
+        self.wait_for, self.signal, self.fail = wait_for, signal, fail
+
+    def __call__(self, doc: ReviewDoc) -> ReviewDoc:
+        if self.wait_for is not None and not self.wait_for.wait(timeout=10):
+            raise RuntimeError(f"{self.name} waited in vain: the steps did not overlap")
+        if self.fail:
+            raise ValueError("bad day")
+        self.log.append(self.name)
+        doc.meta[self.name] = list(self.log)
+        if self.signal is not None:
+            self.signal.set()
+        return doc
+
+
+def registration(name: str, requires=(), assigns=(), background=False):
+    from critica.pipeline import Registration
+
+    return Registration(name, lambda: None, tuple(requires), tuple(assigns), True, background)
+
+
+def overlapping(log: list[str], fail: bool = False) -> Pipeline:
+    """ner (background, waits for the encoder) || encoder; names needs ner's output."""
+    import threading
+
+    encoded = threading.Event()
+    steps = [
+        (Step("ner", log, wait_for=encoded, fail=fail), ("text",), ("entities",), True),
+        (Step("names", log), ("entities",), ("credits",), False),
+        (Step("encoder", log, signal=encoded), ("sentences",), ("sentences.polarity",), False),
+        (Step("verdict", log), ("sentences", "credits"), ("score",), False),
+    ]
+    return Pipeline([s for s, *_ in steps], [registration(s.name, r, a, b) for s, r, a, b in steps])
+
+
+def test_a_background_step_runs_beside_the_steps_that_do_not_need_it():
+    log: list[str] = []
+    doc = overlapping(log)(ReviewDoc(raw="x"))
+    # ner waits for the encoder's signal: it can only finish because they ran side by side.
+    # names needs ner's output and verdict needs names': both waited for ner, in order.
+    assert log == ["encoder", "ner", "names", "verdict"]
+    assert doc.meta["names"] == ["encoder", "ner", "names"]
+    assert set(doc.timings) == {"ner", "names", "encoder", "verdict"}
+
+
+def test_a_background_steps_error_names_it_and_the_stream_goes_on():
+    log: list[str] = []
+    pipeline = overlapping(log, fail=True)
+    with pytest.raises(ComponentError, match="'ner'"):
+        pipeline(ReviewDoc(raw="x"))
+    out = list(pipeline.pipe([ReviewDoc(raw="a"), ReviewDoc(raw="b")], 2))
+    assert all("'ner' failed" in d.unscored_reason for d in out)
+
+
+def test_bare_components_run_strictly_in_order():
+    log: list[str] = []
+    steps = [Step("a", log), Step("b", log), Step("c", log)]
+    Pipeline(steps)(ReviewDoc(raw="x"))
+    assert log == ["a", "b", "c"]
+
+
+def test_the_shipped_pipeline_gives_the_same_analysis_with_or_without_overlap(example_text):
+    from critica.analysis import Analysis
+
+    overlapped = get_pipeline()
+    assert any(r is not None and r.background for r in overlapped.registrations)
+    in_order = Pipeline(overlapped.components)  # same loaded components, no registrations
+    texts = [example_text, "Great cast, terrible script. The ending never lands."]
+    got = [Analysis.from_doc(d).to_dict() for d in overlapped.pipe(map(make_doc, texts))]
+    want = [Analysis.from_doc(d).to_dict() for d in in_order.pipe(map(make_doc, texts))]
+    for g, w in zip(got, want, strict=True):
+        g.pop("timings", None), w.pop("timings", None)
+        assert g == w
+    assert got[0]["entities"], "the worked example names people: NER ran"

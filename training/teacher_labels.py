@@ -25,6 +25,7 @@ import hashlib
 import json
 import re
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -70,14 +71,93 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--data", type=Path, required=True)
     ap.add_argument("--checkpoint", type=Path, default=Path("build/teacher/checkpoint.pt"))
+    ap.add_argument(
+        "--adapter",
+        type=Path,
+        default=None,
+        help="a LoRA teacher's committed adapters and heads (train_sentence --adapter-out), "
+        "used instead of --checkpoint",
+    )
     ap.add_argument("--base", type=Path, default=Path("build/teacher-base/all-mpnet-base-v2"))
     ap.add_argument("--unlabelled", type=int, default=16000)
     ap.add_argument("--batch-size", type=int, default=64)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--out", type=Path, default=LABELS)
     ap.add_argument("--limit", type=int, default=0, help="smoke test: this many labelled texts")
+    ap.add_argument(
+        "--transfer-chunk",
+        type=int,
+        default=None,
+        help="label only unlabelled sentences: chunk K of --chunk-size, in the hash order of "
+        "unlabelled_sentences, written to training/teacher/transfer-K.npz (committed one by one)",
+    )
+    ap.add_argument("--chunk-size", type=int, default=10000)
     args = ap.parse_args()
-    label(args)
+    if args.transfer_chunk is not None:
+        label_transfer(args)
+    else:
+        label(args)
+
+
+def transfer_path(chunk: int) -> Path:
+    """Where chunk ``chunk`` of the transfer set's soft labels is kept."""
+    return OUT / f"transfer-{chunk:02d}.npz"
+
+
+def label_transfer(args: argparse.Namespace) -> None:
+    """The teacher's logits on one chunk of unlabelled review sentences (no spans).
+
+    Distillation learns most from many texts the teacher reads and the labels never
+    cover; chunks keep each labelling run short enough to end in a commit.
+    """
+    import torch
+
+    from training.train_sentence import HEADS, encode, load_adapter, make_tokenizer
+
+    if args.adapter is None:
+        raise SystemExit("--transfer-chunk needs --adapter (the committed teacher)")
+    torch.set_num_threads(args.threads)
+    data = load_sentence_data(args.data, subj_fold=0, phrases=True)
+    known = {norm_key(e.text) for e in data.train}
+    first = args.transfer_chunk * args.chunk_size
+    texts = unlabelled_sentences(args.data, first + args.chunk_size, known)[first:]
+    if not texts:
+        raise SystemExit(f"chunk {args.transfer_chunk}: no unlabelled sentences left")
+    tok = make_tokenizer(64, args.base)
+    model, meta = load_adapter(args.base, args.adapter)
+    model.eval()
+    logits = np.zeros((len(texts), 9), dtype=np.float32)
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    t0 = time.time()
+    with torch.inference_mode():
+        for b in range(0, len(order), args.batch_size):
+            idx = order[b : b + args.batch_size]
+            ids, mask = encode(tok, [texts[i] for i in idx])
+            out = model(ids, mask)
+            logits[idx] = torch.cat([out[h] for h in HEADS], -1).numpy()
+            if (b // args.batch_size) % 40 == 0:
+                print(f"{b + len(idx)}/{len(texts)} {time.time() - t0:.0f}s", flush=True)
+    path = transfer_path(args.transfer_chunk)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(
+        path,
+        text_hash=np.array([text_hash(t) for t in texts], dtype=np.uint64),
+        text_logits=logits.astype(np.float16),
+    )
+    manifest = {
+        "teacher": args.adapter.name,
+        "teacher_sha256": file_sha256(args.adapter),
+        "teacher_dev": meta.get("dev"),
+        "chunk": args.transfer_chunk,
+        "first_rank": first,
+        "texts": len(texts),
+        "source": "IMDb slice A sentences, 6-40 words, hash order (unlabelled_sentences)",
+        "positive_share": round(float((logits[:, 1] > logits[:, 0]).mean()), 4),
+        "opinion_share": round(float((logits[:, 8] > logits[:, 7]).mean()), 4),
+        "seconds": round(time.time() - t0),
+    }
+    path.with_suffix(".json").write_text(json.dumps(manifest, indent=2) + "\n")
+    print(json.dumps(manifest, indent=2))
 
 
 def label(args: argparse.Namespace) -> None:
@@ -87,6 +167,7 @@ def label(args: argparse.Namespace) -> None:
         HEADS,
         SentenceModel,
         encode_with_offsets,
+        load_adapter,
         make_tokenizer,
         span_weights,
     )
@@ -99,9 +180,16 @@ def label(args: argparse.Namespace) -> None:
     extra = unlabelled_sentences(args.data, args.unlabelled, known)
     texts: list[Example] = data.train + [Example(t) for t in extra]
     tok = make_tokenizer(64, args.base)
-    model = SentenceModel(args.base)
-    state = torch.load(args.checkpoint, map_location="cpu", weights_only=False)
-    model.load_state_dict(state.get("model", state))
+    if args.adapter is not None:
+        model, meta = load_adapter(args.base, args.adapter)
+        state = {
+            "args": {"adapter": args.adapter.name, "lr": meta.get("lr")},
+            "history": [meta["dev"]],
+        }
+    else:
+        model = SentenceModel(args.base)
+        state = torch.load(args.checkpoint, map_location="cpu", weights_only=False)
+        model.load_state_dict(state.get("model", state))
     model.eval()
 
     text_logits = np.zeros((len(texts), 9), dtype=np.float32)
@@ -161,10 +249,14 @@ def label(args: argparse.Namespace) -> None:
     print(json.dumps(manifest | {"sources": "…"}, indent=2))
 
 
-def attach(data: SentenceData, root: Path, path: Path = LABELS) -> dict[str, int]:
-    """Give each training example its soft labels and add the unlabelled sentences.
+def attach(
+    data: SentenceData, root: Path, path: Path = LABELS, transfer: Sequence[Path] = ()
+) -> dict[str, int]:
+    """Give each training example its soft labels and add the unlabelled sentences: those
+    of ``path`` and of each ``transfer`` chunk (``label_transfer``; a sentence in both
+    takes the chunk's labels).
 
-    Raises when the file was made from different data (a labelled text with no
+    Raises when a file was made from different data (a labelled text with no
     soft label, or a different unlabelled list): distilling from labels that
     belong to other texts would be silently wrong.
     """
@@ -186,13 +278,29 @@ def attach(data: SentenceData, root: Path, path: Path = LABELS) -> dict[str, int
             ex.soft_spans = spans[offsets[r] : offsets[r + 1]]
             if len(ex.soft_spans) != len(ex.spans) - 1:
                 raise SystemExit(f"{path}: span labels do not match the trees; re-run labelling")
+    chunks = {}
+    for chunk in transfer:
+        with np.load(chunk) as z:
+            chunk_logits = z["text_logits"].astype(np.float32)
+            chunk_hashes = [int(h) for h in z["text_hash"]]
+        info = json.loads(chunk.with_suffix(".json").read_text())
+        first = int(info["first_rank"])
+        texts = unlabelled_sentences(root, first + len(chunk_hashes), known)[first:]
+        if [text_hash(t) for t in texts] != chunk_hashes:
+            raise SystemExit(f"{chunk}: its sentences are not these datasets'; re-run labelling")
+        chunks.update({t: chunk_logits[i] for i, t in enumerate(texts)})
+        data.sources[f"teacher:{chunk.name}"] = file_sha256(chunk)
     added = 0
     for text in extra:
         r = row_of.get(text_hash(text))
         if r is None:
             missing += 1
             continue
-        data.train.append(Example(text, soft=logits[r]))
+        if text not in chunks:
+            data.train.append(Example(text, soft=logits[r]))
+            added += 1
+    for text, soft in chunks.items():
+        data.train.append(Example(text, soft=soft))
         added += 1
     if missing:
         raise SystemExit(

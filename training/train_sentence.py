@@ -82,6 +82,84 @@ class SentenceModel(nn.Module):
         return {n: head(pooled) for n, head in self.heads.items()}
 
 
+# Low-rank adapters (``--lora-rank``): the teacher is trained as small matrices beside its
+# frozen weights, so what it learnt fits in a file that can be committed (a few MB) and a
+# later session rebuilds it from the base model; the layers below ``--lora-from-layer``
+# stay frozen and need no backward pass.
+LORA_TARGETS = (
+    r"(attention\.attn\.(q|k|v|o)"  # MPNet
+    r"|attention\.self\.(query|key|value)|attention\.output\.dense"  # BERT
+    r"|intermediate\.dense|output\.dense)"
+)
+
+
+def add_lora(
+    model: SentenceModel,
+    rank: int,
+    from_layer: int,
+    alpha: float | None = None,
+    target: str | None = None,
+) -> dict:
+    """Freeze the encoder and put rank-``rank`` adapters on its layers from ``from_layer`` up
+    (peft); the heads stay trainable. Returns the settings, to store beside the weights."""
+    from peft import LoraConfig, inject_adapter_in_model
+
+    layers = model.encoder.config.num_hidden_layers
+    chosen = "|".join(str(i) for i in range(from_layer, layers))
+    settings = {
+        "rank": rank,
+        "alpha": float(alpha or 2 * rank),
+        "from_layer": from_layer,
+        "target": target or rf"encoder\.layer\.({chosen})\.{LORA_TARGETS}",
+    }
+    config = LoraConfig(
+        r=rank, lora_alpha=settings["alpha"], lora_dropout=0.05, target_modules=settings["target"]
+    )
+    inject_adapter_in_model(config, model.encoder)
+    for name, param in model.encoder.named_parameters():
+        param.requires_grad = "lora_" in name
+    return settings
+
+
+def adapter_state(model: SentenceModel) -> dict[str, torch.Tensor]:
+    """What a LoRA run learnt: the adapters and the heads, as float16."""
+    return {
+        n: t.detach().to(torch.float16).contiguous()
+        for n, t in model.state_dict().items()
+        if "lora_" in n or n.startswith("heads.")
+    }
+
+
+def save_adapter(model: SentenceModel, settings: dict, path: Path, meta: dict) -> None:
+    """The adapters and heads as safetensors, their settings and figures in its metadata."""
+    from safetensors.torch import save_file
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    save_file(
+        adapter_state(model),
+        str(path),
+        metadata={"lora": json.dumps(settings), "meta": json.dumps(meta)},
+    )
+
+
+def load_adapter(base: Path, path: Path) -> tuple[SentenceModel, dict]:
+    """A LoRA-trained model: the base weights, then the adapters and heads from ``path``."""
+    from safetensors import safe_open
+    from safetensors.torch import load_file
+
+    with safe_open(str(path), framework="pt") as fh:
+        meta = fh.metadata()
+    settings = json.loads(meta["lora"])
+    model = SentenceModel(base)
+    add_lora(model, settings["rank"], settings["from_layer"], settings["alpha"], settings["target"])
+    state = {k: v.float() for k, v in load_file(str(path)).items()}
+    missing = set(state) - set(model.state_dict())
+    if missing:
+        raise SystemExit(f"{path}: weights the model does not have: {sorted(missing)[:3]}")
+    model.load_state_dict(state, strict=False)
+    return model, json.loads(meta["meta"])
+
+
 def make_tokenizer(max_len: int, base: Path | None = None):  # type: ignore[no-untyped-def]
     from tokenizers import Tokenizer
 
@@ -222,6 +300,14 @@ def main() -> None:
         default=None,
         help="distil: the teacher's soft labels (training.teacher_labels) and its unlabelled texts",
     )
+    ap.add_argument(
+        "--transfer",
+        type=Path,
+        nargs="*",
+        default=[],
+        help="with --teacher-labels: chunks of teacher labels on unlabelled sentences "
+        "(training/teacher/transfer-*.npz)",
+    )
     ap.add_argument("--distil-weight", type=float, default=1.0)
     ap.add_argument("--temperature", type=float, default=2.0)
     ap.add_argument(
@@ -235,6 +321,21 @@ def main() -> None:
     ap.add_argument("--device", default="cpu", help="torch device: cpu (default) or cuda")
     ap.add_argument(
         "--base", type=Path, default=None, help="pretrained encoder folder (default: the package's)"
+    )
+    ap.add_argument(
+        "--lora-rank",
+        type=int,
+        default=0,
+        help="train low-rank adapters of this rank (0: all weights)",
+    )
+    ap.add_argument(
+        "--lora-from-layer", type=int, default=0, help="with --lora-rank: lowest layer adapted"
+    )
+    ap.add_argument(
+        "--adapter-out",
+        type=Path,
+        default=None,
+        help="with --lora-rank: also write the adapters and heads here at each epoch's end",
     )
     args = ap.parse_args()
     train(args)
@@ -254,15 +355,18 @@ def train(args: argparse.Namespace) -> None:
         if unknown := set(heads) - set(HEADS):
             raise SystemExit(f"--distil-heads: unknown {sorted(unknown)}; use {list(HEADS)}")
         DISTIL.update(weight=args.distil_weight, temperature=args.temperature, heads=heads)
-        print(attach(data, args.data, args.teacher_labels), flush=True)
+        print(attach(data, args.data, args.teacher_labels, args.transfer), flush=True)
     if args.limit:
         data.train = data.train[: args.limit]
     (args.out / "sources.json").write_text(json.dumps(data.sources, indent=2))
     tok = make_tokenizer(args.max_len, args.base)
-    model = SentenceModel(base_model_path(args.base)).to(args.device)
+    model = SentenceModel(base_model_path(args.base))
+    lora = add_lora(model, args.lora_rank, args.lora_from_layer) if args.lora_rank else None
+    model = model.to(args.device)
     steps_per_epoch = math.ceil(len(data.train) / args.batch_size)
     total = steps_per_epoch * args.epochs
-    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
+    trainable = [p for p in model.parameters() if p.requires_grad]
+    opt = torch.optim.AdamW(trainable, lr=args.lr, weight_decay=0.01)
     warm = max(1, int(0.06 * total))
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: min((s + 1) / warm, max(0.0, (total - s) / (total - warm)))
@@ -317,6 +421,9 @@ def train(args: argparse.Namespace) -> None:
             print(json.dumps(metrics), flush=True)
             save()
             torch.save(model.state_dict(), args.out / f"epoch{step // steps_per_epoch}.pt")
+            if lora is not None and args.adapter_out is not None:
+                meta = {"dev": metrics, "steps": step, "base": str(args.base), "lr": args.lr}
+                save_adapter(model, lora, args.adapter_out, meta | {"sources": data.sources})
         elif step % args.save_every == 0:
             save()
     (args.out / "history.json").write_text(json.dumps(history, indent=2))
@@ -329,7 +436,7 @@ def train_step(model: SentenceModel, tok, batch: list[Example], opt, sched) -> t
     """One optimiser step on a batch (gradients clipped at 1); returns the batch's loss."""
     loss = batch_loss(model, tok, batch)
     loss.backward()
-    nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    nn.utils.clip_grad_norm_([p for p in model.parameters() if p.requires_grad], 1.0)
     opt.step()
     sched.step()
     opt.zero_grad()

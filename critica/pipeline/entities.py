@@ -91,9 +91,12 @@ def candidate_spans(doc: ReviewDoc) -> list[tuple[int, int]]:
 
 @component(
     "entities",
-    requires=("text",),
+    # It reads the sentence bounds to pick the candidates, and skips unscored reviews.
+    requires=("text", "sentences.text", "unscored_reason"),
     assigns=("entities",),
     optional=True,
+    # spaCy's NER keeps one core busy; the encoder, which runs meanwhile, uses the rest.
+    background=True,
 )
 def make_entities() -> EntitiesComponent:
     """Build the entities component, loading the spaCy model (once per process)."""

@@ -147,6 +147,7 @@ def explain(doc: ReviewDoc, weights: list[float]) -> str:
         "band",
         "explanation",
         "sentences.weight",
+        "unscored_reason",  # a review with no sentences left to score
     ),
 )
 def make_verdict() -> Verdict:

@@ -59,3 +59,50 @@ def test_span_rows_that_do_not_match_the_tree_stop_training(tmp_path):
     _write(path, ["Great cast.", "A dull film."], [3, 0])
     with pytest.raises(SystemExit, match="span labels do not match"):
         attach(_data(), tmp_path, path)
+
+
+def _imdb(root: Path, n: int = 40) -> None:
+    """An IMDb file in the real layout, one distinct sentence of 6-40 words per review."""
+    import gzip
+
+    (root / "imdb").mkdir()
+    with gzip.open(root / "imdb/train.jsonl.gz", "wt", encoding="utf-8") as fh:
+        for i in range(n):
+            text = f"Review number {i} has a sentence that runs for eight words. Short one."
+            fh.write(json.dumps({"id": f"{i}_7", "text": text, "label": i % 2}) + "\n")
+
+
+def _transfer(root: Path, chunk: int, size: int, shift: int = 0) -> Path:
+    from training.teacher_labels import transfer_path, unlabelled_sentences
+
+    texts = unlabelled_sentences(root, (chunk + 1) * size)[chunk * size :]
+    path = root / transfer_path(chunk).name
+    logits = np.full((len(texts), 9), 100 + chunk, dtype=np.float16)
+    hashes = [text_hash(t) + shift for t in texts]
+    np.savez_compressed(path, text_hash=np.array(hashes, dtype=np.uint64), text_logits=logits)
+    path.with_suffix(".json").write_text(json.dumps({"first_rank": chunk * size}))
+    return path
+
+
+def test_transfer_chunks_add_unlabelled_sentences_with_their_own_labels(tmp_path):
+
+    _imdb(tmp_path, n=8000)  # past slices C (2,500) and B (5,000): 500 in A
+    labels = tmp_path / "soft.npz"
+    _write(labels, ["Great cast.", "A dull film."], [2, 0])
+    chunks = [_transfer(tmp_path, 0, 5), _transfer(tmp_path, 1, 5)]
+    data = _data()
+    counts = attach(data, tmp_path, labels, chunks)
+    added = data.train[2:]
+    assert counts == {"labelled": 2, "unlabelled": len(added)} and len(added) == 10
+    assert sorted({float(e.soft[0]) for e in added}) == [100.0, 101.0]
+    assert len({e.text for e in added}) == 10  # two chunks, no sentence twice
+    assert "teacher:transfer-01.npz" in data.sources
+
+
+def test_a_transfer_chunk_from_other_sentences_stops_training(tmp_path):
+    _imdb(tmp_path, n=8000)
+    labels = tmp_path / "soft.npz"
+    _write(labels, ["Great cast.", "A dull film."], [2, 0])
+    bad = _transfer(tmp_path, 0, 5, shift=1)
+    with pytest.raises(SystemExit, match="not these datasets'"):
+        attach(_data(), tmp_path, labels, [bad])

@@ -24,10 +24,11 @@ def _doc(text: str) -> ReviewDoc:
 
 def test_declares_its_fields(entities: EntitiesComponent) -> None:
     declared = registry()["entities"]  # declared where the component is defined
-    assert (entities.name, declared.requires, declared.assigns) == (
+    assert (entities.name, declared.requires, declared.assigns, declared.background) == (
         "entities",
-        ("text",),
+        ("text", "sentences.text", "unscored_reason"),
         ("entities",),
+        True,  # runs beside the sentence model (critica.pipeline.Pipeline._run_batch)
     )
 
 
