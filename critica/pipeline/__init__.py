@@ -13,7 +13,6 @@ from __future__ import annotations
 import copy
 import importlib
 import pkgutil
-import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -62,7 +61,6 @@ class Registration:
     requires: tuple[str, ...]
     assigns: tuple[str, ...]
     optional: bool
-    background: bool = False
 
 
 REGISTRY: dict[str, Registration] = {}
@@ -70,12 +68,7 @@ INPUTS = ("raw", "meta")  # what a ReviewDoc arrives with (critica.core.make_doc
 
 
 def component(
-    name: str,
-    *,
-    requires: Iterable[str],
-    assigns: Iterable[str],
-    optional: bool = False,
-    background: bool = False,
+    name: str, *, requires: Iterable[str], assigns: Iterable[str], optional: bool = False
 ) -> Callable[[F], F]:
     """Register a component factory under ``name``, as spaCy's ``@Language.factory`` does::
 
@@ -84,17 +77,10 @@ def component(
 
     ``requires`` and ``assigns`` name ``ReviewDoc`` fields ("sentences.polarity" for a
     field of each sentence). Then name the component in ``COMPONENTS`` where it should run.
-
-    ``background=True`` lets the step run on a thread of its own while the steps after it
-    that neither read nor write its fields go on (``Pipeline._run_batch``): for a step that
-    leaves a core idle, such as spaCy's single-threaded NER beside the two-thread encoder.
-    Its ``pipe`` must fill in the documents it is given, not return new ones.
     """
 
     def register(factory: F) -> F:
-        REGISTRY[name] = Registration(
-            name, factory, tuple(requires), tuple(assigns), optional, background
-        )
+        REGISTRY[name] = Registration(name, factory, tuple(requires), tuple(assigns), optional)
         return factory
 
     return register
@@ -151,28 +137,11 @@ COMPONENTS: tuple[str, ...] = (
 OPTIONAL = frozenset({"entities", "credits", "title", "aspects", "quote"})
 
 
-def _overlap(a: Iterable[str], b: Iterable[str]) -> bool:
-    """Whether two lists of fields share one ("sentences" covers "sentences.polarity")."""
-    return any(x == y or x.startswith(y + ".") or y.startswith(x + ".") for x in a for y in b)
-
-
 class Pipeline:
-    """An ordered list of components with a batched ``pipe``.
+    """An ordered list of components with a batched ``pipe``."""
 
-    ``registrations`` (one per component, as ``build`` passes them) say what each reads and
-    writes; with them a ``background`` component runs beside the steps that do not touch
-    its fields. A pipeline made of bare components runs them strictly in order.
-    """
-
-    def __init__(
-        self,
-        components: Sequence[Component],
-        registrations: Sequence[Registration | None] | None = None,
-    ) -> None:
+    def __init__(self, components: Sequence[Component]) -> None:
         self.components = list(components)
-        self.registrations = list(registrations or [None] * len(self.components))
-        if len(self.registrations) != len(self.components):
-            raise CriticaError("one registration per pipeline component, or none at all")
 
     @classmethod
     def build(cls, disable: Iterable[str] = (), order: Sequence[str] = COMPONENTS) -> Pipeline:
@@ -194,8 +163,7 @@ class Pipeline:
                 f"component(s) {sorted(required)} cannot be disabled; "
                 f"optional ones are {sorted(optional)}"
             )
-        names = [name for name in order if name not in off]
-        return cls([found[name].factory() for name in names], [found[name] for name in names])
+        return cls([found[name].factory() for name in order if name not in off])
 
     @property
     def version(self) -> str:
@@ -240,81 +208,16 @@ class Pipeline:
         version = self.version
         for doc in docs:
             doc.model_version = version
-        background: _Background | None = None
-        waiting: list[int] = []  # steps that touch the background step's fields, or a waiting one's
-        try:
-            for i, comp in enumerate(self.components):
-                reg = self.registrations[i]
-                if background is not None and self._must_wait(reg, background.reg, waiting):
-                    waiting.append(i)
-                elif background is None and reg is not None and reg.background:
-                    background = _Background(self, comp, reg, docs)
-                else:
-                    docs = self._run(comp, docs)
-        finally:
-            if background is not None:
-                background.join()
-        for i in waiting:
-            docs = self._run(self.components[i], docs)
+        for component in self.components:
+            start = time.perf_counter()
+            try:
+                batch_fn = getattr(component, "pipe", None)
+                docs = batch_fn(docs) if batch_fn else [component(d) for d in docs]
+            except CriticaError:
+                raise
+            except Exception as exc:  # name the component in any unexpected failure
+                raise ComponentError(component.name, exc) from exc
+            share = (time.perf_counter() - start) / max(len(docs), 1)
+            for d in docs:
+                d.timings[component.name] = share
         return docs
-
-    def _must_wait(
-        self, reg: Registration | None, running: Registration, waiting: list[int]
-    ) -> bool:
-        """Whether a step must wait for the background step (and for the steps already
-        waiting): it reads or writes what they write, or writes what they read."""
-        if reg is None:  # a bare component says nothing of its fields: it waits
-            return True
-        ahead = [running, *(self.registrations[j] for j in waiting)]
-        for other in ahead:
-            if other is None:
-                return True
-            if _overlap((*reg.requires, *reg.assigns), other.assigns) or _overlap(
-                reg.assigns, other.requires
-            ):
-                return True
-        return False
-
-    @staticmethod
-    def _run(comp: Component, docs: list[ReviewDoc]) -> list[ReviewDoc]:
-        start = time.perf_counter()
-        try:
-            batch_fn = getattr(comp, "pipe", None)
-            docs = batch_fn(docs) if batch_fn else [comp(d) for d in docs]
-        except CriticaError:
-            raise
-        except Exception as exc:  # name the component in any unexpected failure
-            raise ComponentError(comp.name, exc) from exc
-        share = (time.perf_counter() - start) / max(len(docs), 1)
-        for d in docs:
-            d.timings[comp.name] = share
-        return docs
-
-
-class _Background:
-    """One component running over a batch on a thread of its own; ``join`` re-raises its error."""
-
-    def __init__(
-        self, pipeline: Pipeline, comp: Component, reg: Registration, docs: list[ReviewDoc]
-    ) -> None:
-        self.reg = reg
-        self.error: BaseException | None = None
-        self.thread = threading.Thread(
-            target=self._work, args=(pipeline, comp, docs), name=f"critica-{reg.name}", daemon=True
-        )
-        self.thread.start()
-
-    def _work(self, pipeline: Pipeline, comp: Component, docs: list[ReviewDoc]) -> None:
-        try:
-            out = pipeline._run(comp, docs)
-            if len(out) != len(docs) or any(a is not b for a, b in zip(out, docs, strict=True)):
-                raise ComponentError(
-                    comp.name, RuntimeError("a background step must fill in its documents")
-                )
-        except BaseException as exc:  # handed to the pipeline's thread by join()
-            self.error = exc
-
-    def join(self) -> None:
-        self.thread.join()
-        if self.error is not None:
-            raise self.error

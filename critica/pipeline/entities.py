@@ -95,8 +95,6 @@ def candidate_spans(doc: ReviewDoc) -> list[tuple[int, int]]:
     requires=("text", "sentences.text", "unscored_reason"),
     assigns=("entities",),
     optional=True,
-    # spaCy's NER keeps one core busy; the encoder, which runs meanwhile, uses the rest.
-    background=True,
 )
 def make_entities() -> EntitiesComponent:
     """Build the entities component, loading the spaCy model (once per process)."""

@@ -24,11 +24,10 @@ def _doc(text: str) -> ReviewDoc:
 
 def test_declares_its_fields(entities: EntitiesComponent) -> None:
     declared = registry()["entities"]  # declared where the component is defined
-    assert (entities.name, declared.requires, declared.assigns, declared.background) == (
+    assert (entities.name, declared.requires, declared.assigns) == (
         "entities",
         ("text", "sentences.text", "unscored_reason"),
         ("entities",),
-        True,  # runs beside the sentence model (critica.pipeline.Pipeline._run_batch)
     )
 
 
