@@ -22,7 +22,7 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 
-from critica.evaluation.datasets import rt_quotes
+from critica.evaluation.datasets import norm_key, rt_quotes
 from critica.models.verdict import FEATURES, VerdictModel, review_features, tail_text
 from training.evaluate_judgement import NEGATION, attach_texts, read_rows
 from training.sentence_cache import run_cached
@@ -43,13 +43,9 @@ Lists = dict[str, dict[str, np.ndarray]]
 Scorer = Callable[[list[str], str], tuple[np.ndarray, np.ndarray]]
 
 
-def key(text: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", text.lower())
-
-
 def load(root: Path, cache: Path) -> Lists:
     """Per source: verdict features, labels, the shipped probability, cue flags."""
-    left_out = {key(r["text"]) for r in attach_texts(root, read_rows(NEGATION))}
+    left_out = {norm_key(r["text"]) for r in attach_texts(root, read_rows(NEGATION))}
     sources = {
         k: [(r["quote"], r["reviewState"] == "fresh") for r in rows]
         for k, rows in rt_quotes(root).items()
@@ -66,7 +62,7 @@ def load(root: Path, cache: Path) -> Lists:
         outs = run_cached(f"rt-{name}", [t for t, _ in rows], cache)
         x, y, p, c = [], [], [], []
         for (text, fresh), o in zip(rows, outs, strict=True):
-            if o.unscored is not None or key(text) in left_out:
+            if o.unscored is not None or norm_key(text) in left_out:
                 continue
             s = o.scored_sentences
             x.append(

@@ -266,7 +266,18 @@ def attach(
     manifest = json.loads(path.with_suffix(".json").read_text())
     row_of = {int(h): r for r, h in enumerate(hashes)}
     known = {norm_key(e.text) for e in data.train}
-    extra = unlabelled_sentences(root, manifest["unlabelled_texts"], known)
+    parts = []
+    for chunk in transfer:
+        with np.load(chunk) as z:
+            part = (z["text_logits"].astype(np.float32), [int(h) for h in z["text_hash"]])
+        parts.append(
+            (chunk, int(json.loads(chunk.with_suffix(".json").read_text())["first_rank"]), *part)
+        )
+    # One pass over IMDb slice A gives v1's unlabelled list and every chunk's (prefixes and
+    # slices of the same hash-ordered list).
+    ends = [manifest["unlabelled_texts"], *(first + len(h) for _, first, _, h in parts)]
+    ranked = unlabelled_sentences(root, max(ends), known)
+    extra = ranked[: manifest["unlabelled_texts"]]
     missing = 0
     for ex in data.train:
         r = row_of.get(text_hash(ex.text))
@@ -279,13 +290,8 @@ def attach(
             if len(ex.soft_spans) != len(ex.spans) - 1:
                 raise SystemExit(f"{path}: span labels do not match the trees; re-run labelling")
     chunks = {}
-    for chunk in transfer:
-        with np.load(chunk) as z:
-            chunk_logits = z["text_logits"].astype(np.float32)
-            chunk_hashes = [int(h) for h in z["text_hash"]]
-        info = json.loads(chunk.with_suffix(".json").read_text())
-        first = int(info["first_rank"])
-        texts = unlabelled_sentences(root, first + len(chunk_hashes), known)[first:]
+    for chunk, first, chunk_logits, chunk_hashes in parts:
+        texts = ranked[first : first + len(chunk_hashes)]
         if [text_hash(t) for t in texts] != chunk_hashes:
             raise SystemExit(f"{chunk}: its sentences are not these datasets'; re-run labelling")
         chunks.update({t: chunk_logits[i] for i, t in enumerate(texts)})

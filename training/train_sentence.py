@@ -153,9 +153,9 @@ def load_adapter(base: Path, path: Path) -> tuple[SentenceModel, dict]:
     model = SentenceModel(base)
     add_lora(model, settings["rank"], settings["from_layer"], settings["alpha"], settings["target"])
     state = {k: v.float() for k, v in load_file(str(path)).items()}
-    missing = set(state) - set(model.state_dict())
-    if missing:
-        raise SystemExit(f"{path}: weights the model does not have: {sorted(missing)[:3]}")
+    unknown = set(state) - set(model.state_dict())
+    if unknown:
+        raise SystemExit(f"{path}: weights the model does not have: {sorted(unknown)[:3]}")
     model.load_state_dict(state, strict=False)
     return model, json.loads(meta["meta"])
 
